@@ -1,0 +1,1 @@
+"""HTTP layer: the FastAPI app, the CKAN Action API, downloads. Thin: parse, call, render."""

@@ -1,0 +1,67 @@
+"""The application factory: one node = settings + database + blob store + routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from renkei import __version__
+from renkei.api import action_api, downloads
+from renkei.catalog.context import Catalog
+from renkei.config import Settings
+from renkei.store.blobs import LocalBlobStore
+from renkei.store.db import make_engine, make_sessionmaker, upgrade
+
+
+def build_catalog(settings: Settings, *, migrate: bool = True) -> Catalog:
+    """Open (and by default migrate) the node's storage."""
+    settings.ensure_dirs()
+    url = settings.resolved_database_url
+    if migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    return Catalog(
+        settings=settings,
+        sessions=make_sessionmaker(engine),
+        blobs=LocalBlobStore(settings.blob_dir, settings.data_dir / "tmp"),
+    )
+
+
+def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Renkei",
+        version=__version__,
+        description="A linked open-data catalog node with a CKAN-compatible Action API.",
+    )
+    app.state.catalog = catalog or build_catalog(settings)
+    app.include_router(action_api.router)
+    app.include_router(downloads.router)
+
+    @app.get("/api", include_in_schema=False)
+    @app.get("/api/3", include_in_schema=False)
+    async def api_version() -> dict[str, Any]:
+        return {"version": 3}
+
+    @app.get("/", name="home")
+    async def home(request: Request) -> JSONResponse:
+        """What this node is and where its APIs are."""
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse(
+            {
+                "name": settings.site_title,
+                "description": settings.site_description,
+                "renkei_version": __version__,
+                "links": {
+                    "ckan_action_api": f"{base}/api/3/action/",
+                    "status": f"{base}/api/3/action/status_show",
+                    "datasets": f"{base}/api/3/action/package_search",
+                    "openapi": f"{base}/openapi.json",
+                    "docs": f"{base}/docs",
+                },
+            }
+        )
+
+    return app

@@ -1,0 +1,71 @@
+"""Stable download URLs for uploaded files, with the same access rules as the dataset."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from renkei.api.deps import catalog_of, request_context, token_from
+from renkei.catalog.packages import readable_package
+from renkei.catalog.resources import get_resource
+from renkei.errors import NotFound, RenkeiError
+
+router = APIRouter()
+
+
+def _locate(catalog, token, package_ref, resource_id):  # type: ignore[no-untyped-def]
+    with request_context(catalog, token) as ctx:
+        res, pkg = get_resource(ctx, resource_id)
+        if package_ref not in (pkg.id, pkg.name):
+            raise NotFound("Resource not found in this dataset")
+        readable_package(ctx, pkg.id)
+        if res.url_type != "upload" or not res.blob_key:
+            return None, res.url, None, None
+        return catalog.blobs.path(res.blob_key), None, res.url, res.mimetype
+
+
+@router.get("/dataset/{package_ref}/resource/{resource_id}/download", name="download")
+@router.get(
+    "/dataset/{package_ref}/resource/{resource_id}/download/{filename}", name="download_file"
+)
+async def download(
+    request: Request, package_ref: str, resource_id: str, filename: str = ""
+) -> Response:
+    """The resource's uploaded file; link-only resources redirect to their URL."""
+    catalog = catalog_of(request)
+    try:
+        path, link, stored_name, mimetype = await run_in_threadpool(
+            _locate, catalog, token_from(request), package_ref, resource_id
+        )
+    except RenkeiError as exc:
+        return JSONResponse(
+            {"success": False, "error": exc.ckan_error()}, status_code=exc.status_code
+        )
+    if path is None:
+        if not link:
+            return JSONResponse(
+                {
+                    "success": False,
+                    "error": {"__type": "Not Found Error", "message": "No file or URL"},
+                },
+                status_code=404,
+            )
+        return RedirectResponse(link, status_code=302)
+    if not path.is_file():
+        return JSONResponse(
+            {
+                "success": False,
+                "error": {
+                    "__type": "Not Found Error",
+                    "message": "The file is missing from storage",
+                },
+            },
+            status_code=410,
+        )
+    return FileResponse(
+        path,
+        media_type=mimetype or "application/octet-stream",
+        filename=stored_name or filename or "file",
+        content_disposition_type="attachment",
+    )

@@ -1,0 +1,71 @@
+"""The per-call context: database session, the caller, settings, blob store, and commit hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from renkei.config import Settings
+from renkei.store.blobs import LocalBlobStore
+from renkei.store.tables import User
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as stored (CKAN's wire format also has no offset)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class Context:
+    session: Session
+    settings: Settings
+    blobs: LocalBlobStore
+    user: User | None = None
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _on_rollback: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def is_sysadmin(self) -> bool:
+        return bool(self.user and self.user.sysadmin and self.user.state == "active")
+
+    @property
+    def user_id(self) -> str | None:
+        return self.user.id if self.user else None
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the transaction has committed (e.g. delete a replaced file)."""
+        self._after_commit.append(action)
+
+    def on_rollback(self, action: Callable[[], None]) -> None:
+        """Run ``action`` if the transaction fails (e.g. remove a file kept for it)."""
+        self._on_rollback.append(action)
+
+
+@dataclass
+class Catalog:
+    """What a node needs to open contexts: settings, a session factory and the blob store."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    blobs: LocalBlobStore
+
+    @contextmanager
+    def context(self, user_id: str | None = None) -> Iterator[Context]:
+        """One transaction: commit if the block succeeds, roll back (and clean up) if not."""
+        with self.sessions() as session:
+            user = session.get(User, user_id) if user_id else None
+            ctx = Context(session=session, settings=self.settings, blobs=self.blobs, user=user)
+            try:
+                yield ctx
+                session.commit()
+            except BaseException:
+                session.rollback()
+                for action in ctx._on_rollback:
+                    action()
+                raise
+            for action in ctx._after_commit:
+                action()

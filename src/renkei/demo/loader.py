@@ -1,0 +1,89 @@
+"""Load the demo catalog (``catalog.json`` + ``files/``) through the same services as the API."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Callable
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from renkei.catalog import groups, packages, resources, users
+from renkei.catalog.context import Catalog
+from renkei.catalog.resources import Upload
+from renkei.store.tables import Package, User
+
+DEMO_DIR = Path(str(importlib_resources.files("renkei.demo")))
+ADMIN = "demo-admin"
+DEMO_USERS = (
+    # name, role in every demo organization (None: sysadmin)
+    (ADMIN, None),
+    ("demo-editor", "editor"),
+    ("demo-member", "member"),
+)
+
+
+def manifest() -> dict[str, Any]:
+    return json.loads((DEMO_DIR / "catalog.json").read_text(encoding="utf-8"))
+
+
+def is_loaded(catalog: Catalog) -> bool:
+    with catalog.context() as ctx:
+        return ctx.session.scalar(select(User.id).where(User.name == ADMIN)) is not None
+
+
+def load(catalog: Catalog, progress: Callable[[str], None] = lambda _: None) -> str | None:
+    """Load the demo once. Returns a new sysadmin token the first time, None if already loaded."""
+    if is_loaded(catalog):
+        return None
+    data = manifest()
+    with catalog.context() as ctx:
+        admin = users.create_user(
+            ctx, ADMIN, sysadmin=True, fullname="Demo administrator", password="demo-admin-password"
+        )
+        _, token = users.create_token(ctx, admin, "demo")
+        for name, _role in DEMO_USERS[1:]:
+            users.create_user(
+                ctx, name, fullname=name.replace("-", " ").title(), password=f"{name}-password"
+            )
+    with catalog.context(admin.id) as ctx:
+        for org in data["organizations"]:
+            groups.organization_create(ctx, org)
+            for name, role in DEMO_USERS[1:]:
+                groups.organization_member_create(
+                    ctx, {"id": org["name"], "username": name, "role": role}
+                )
+        for group in data["groups"]:
+            groups.group_create(ctx, group)
+    for dataset in data["datasets"]:
+        progress(dataset["name"])
+        _load_dataset(catalog, admin.id, dataset)
+    return token
+
+
+def _load_dataset(catalog: Catalog, admin_id: str, dataset: dict[str, Any]) -> None:
+    meta = {k: v for k, v in dataset.items() if k != "resources"}
+    link_resources = [r for r in dataset.get("resources", []) if "file" not in r]
+    with catalog.context(admin_id) as ctx:
+        pkg = packages.package_create(ctx, {**meta, "resources": link_resources})
+        for res in dataset.get("resources", []):
+            if "file" not in res:
+                continue
+            path = DEMO_DIR / "files" / res["file"]
+            staged = ctx.blobs.stage(ctx.settings.max_upload_bytes)
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1024 * 1024):
+                    staged.write(chunk)
+            staged.finish()
+            upload = Upload(
+                filename=path.name,
+                content_type=mimetypes.guess_type(path.name)[0],
+                staged=staged,
+            )
+            fields = {k: v for k, v in res.items() if k != "file"}
+            resources.resource_create(ctx, {**fields, "package_id": pkg["id"]}, upload)
+        ctx.session.flush()
+        assert ctx.session.get(Package, pkg["id"]) is not None

@@ -1,0 +1,1 @@
+"""Domain vocabulary shared by services and API: licences, name rules, input schemas."""

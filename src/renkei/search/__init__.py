@@ -1,0 +1,1 @@
+"""Finding datasets: text normalisation, the query language, and the search backend."""

@@ -1,0 +1,1 @@
+"""Storage adapters: SQLAlchemy tables and engine, migrations, blob store."""

@@ -1,0 +1,192 @@
+"""SQLAlchemy tables of the catalog. Portable SQL only: SQLite today, PostgreSQL tomorrow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    fullname: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(320))
+    about: Mapped[str | None] = mapped_column(Text)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    sysadmin: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """An API token. Only a SHA-256 digest of the secret is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_access: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Group(Base):
+    """An organization (``is_organization``) or a thematic group, as in CKAN."""
+
+    __tablename__ = "catalog_group"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    title_translated: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    description: Mapped[str | None] = mapped_column(Text)
+    description_translated: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(100))
+    is_organization: Mapped[bool] = mapped_column(Boolean, index=True)
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Membership(Base):
+    """A user's role in an organization or group: admin, editor or member."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[str] = mapped_column(ForeignKey("catalog_group.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    capacity: Mapped[str] = mapped_column(String(20))
+
+
+class Package(Base):
+    __tablename__ = "package"
+    __table_args__ = (
+        Index("ix_package_state_private_modified", "state", "private", "metadata_modified"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    title_translated: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    notes: Mapped[str | None] = mapped_column(Text)
+    notes_translated: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    url: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(String(100))
+    author: Mapped[str | None] = mapped_column(Text)
+    author_email: Mapped[str | None] = mapped_column(Text)
+    maintainer: Mapped[str | None] = mapped_column(Text)
+    maintainer_email: Mapped[str | None] = mapped_column(Text)
+    license_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    type: Mapped[str] = mapped_column(String(100), default="dataset")
+    owner_org: Mapped[str | None] = mapped_column(
+        ForeignKey("catalog_group.id"), index=True, nullable=True
+    )
+    creator_user_id: Mapped[str | None] = mapped_column(String(36))
+    metadata_created: Mapped[datetime] = mapped_column(DateTime)
+    metadata_modified: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # Normalised (NFKC, case-folded) text kept in step with every write, for search.
+    search_title: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class PackageExtra(Base):
+    __tablename__ = "package_extra"
+
+    package_id: Mapped[str] = mapped_column(
+        ForeignKey("package.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class PackageTag(Base):
+    __tablename__ = "package_tag"
+
+    package_id: Mapped[str] = mapped_column(
+        ForeignKey("package.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class PackageGroup(Base):
+    __tablename__ = "package_group"
+
+    package_id: Mapped[str] = mapped_column(
+        ForeignKey("package.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("catalog_group.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Resource(Base):
+    __tablename__ = "resource"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    package_id: Mapped[str] = mapped_column(
+        ForeignKey("package.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text, default="")
+    url_type: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    format: Mapped[str | None] = mapped_column(String(100), index=True)
+    mimetype: Mapped[str | None] = mapped_column(String(200))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    hash: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[datetime | None] = mapped_column(DateTime)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    metadata_modified: Mapped[datetime] = mapped_column(DateTime)
+    # Key of the uploaded file in the blob store; None for link-only resources.
+    blob_key: Mapped[str | None] = mapped_column(String(100))
+    extras: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Activity(Base):
+    """Who changed what, when. ``data`` holds the object as it was after the change."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_object", "object_id", "timestamp"),
+        Index("ix_activity_org", "org_id", "timestamp"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    timestamp: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    object_id: Mapped[str] = mapped_column(String(36))
+    object_type: Mapped[str] = mapped_column(String(20))
+    activity_type: Mapped[str] = mapped_column(String(50))
+    org_id: Mapped[str | None] = mapped_column(String(36))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
