@@ -14,7 +14,7 @@ from sqlalchemy import select
 from renkei.catalog import groups, packages, resources, users
 from renkei.catalog.context import Catalog
 from renkei.catalog.resources import Upload
-from renkei.store.tables import Package, User
+from renkei.store.tables import User
 
 DEMO_DIR = Path(str(importlib_resources.files("renkei.demo")))
 ADMIN = "demo-admin"
@@ -65,25 +65,22 @@ def load(catalog: Catalog, progress: Callable[[str], None] = lambda _: None) -> 
 
 
 def _load_dataset(catalog: Catalog, admin_id: str, dataset: dict[str, Any]) -> None:
+    """One dataset in one transaction; resources in manifest order, files uploaded as by a user."""
     meta = {k: v for k, v in dataset.items() if k != "resources"}
-    link_resources = [r for r in dataset.get("resources", []) if "file" not in r]
     with catalog.context(admin_id) as ctx:
-        pkg = packages.package_create(ctx, {**meta, "resources": link_resources})
+        pkg = packages.package_create(ctx, meta)
         for res in dataset.get("resources", []):
-            if "file" not in res:
-                continue
-            path = DEMO_DIR / "files" / res["file"]
-            staged = ctx.blobs.stage(ctx.settings.max_upload_bytes)
-            with open(path, "rb") as handle:
-                while chunk := handle.read(1024 * 1024):
-                    staged.write(chunk)
-            staged.finish()
-            upload = Upload(
-                filename=path.name,
-                content_type=mimetypes.guess_type(path.name)[0],
-                staged=staged,
-            )
             fields = {k: v for k, v in res.items() if k != "file"}
+            upload = _upload(ctx, DEMO_DIR / "files" / res["file"]) if "file" in res else None
             resources.resource_create(ctx, {**fields, "package_id": pkg["id"]}, upload)
-        ctx.session.flush()
-        assert ctx.session.get(Package, pkg["id"]) is not None
+
+
+def _upload(ctx: Any, path: Path) -> Upload:
+    staged = ctx.blobs.stage(ctx.settings.max_upload_bytes)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            staged.write(chunk)
+    staged.finish()
+    return Upload(
+        filename=path.name, content_type=mimetypes.guess_type(path.name)[0], staged=staged
+    )
