@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -50,12 +51,27 @@ async def _read_json(request: Request, limit: int) -> dict[str, Any]:
     if content_type.startswith("application/x-www-form-urlencoded"):
         return _multi(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
+    except ValueError as exc:  # also JSONDecodeError and UnicodeDecodeError
         raise BadRequest(f"Bad request - JSON Error: {exc}") from None
+    except RecursionError:
+        raise BadRequest("Bad request - JSON Error: the body is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("Bad request - JSON Error: the request body must be a JSON object")
     return data
+
+
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON (RFC 8259); stored, they would make every later response
+    # of the dataset fail to render.
+    raise ValueError(f"{name} is not a valid JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
 
 
 def _multi(pairs: list[tuple[str, str]]) -> dict[str, Any]:

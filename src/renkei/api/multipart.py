@@ -41,7 +41,9 @@ class _Reader:
         self._buffer = bytearray()
         self._staged: StagedBlob | None = None
         self._filename: str | None = None
+        self._skip = False
         self._count = 0
+        self.complete = False
 
     def callbacks(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ class _Reader:
             "on_headers_finished": self.headers_finished,
             "on_part_data": self.part_data,
             "on_part_end": self.part_end,
+            "on_end": self.end,
         }
 
     def part_begin(self) -> None:
@@ -59,6 +62,7 @@ class _Reader:
         self._buffer = bytearray()
         self._staged = None
         self._filename = None
+        self._skip = False
         self._count += 1
         if self._count > MAX_FIELDS:
             raise BadRequest(f"Too many form fields (more than {MAX_FIELDS})")
@@ -82,6 +86,10 @@ class _Reader:
             raise BadRequest("A form part has no name")
         self._name = _decode(name)
         filename = options.get(b"filename")
+        if filename == b"" and self._name in FILE_FIELDS:
+            # An HTML form's file input with no file chosen: no upload (as CKAN), not an empty file.
+            self._skip = True
+            return
         if filename is not None:
             if self._name not in FILE_FIELDS:
                 raise BadRequest(
@@ -93,6 +101,8 @@ class _Reader:
             self._staged = self.blobs.stage(self.upload_limit, field_name=self._name)
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._skip:
+            return
         if self._staged is not None:
             self._staged.write(data[start:end])
             return
@@ -101,6 +111,8 @@ class _Reader:
             raise BadRequest(f"Form field {self._name!r} is larger than {MAX_FIELD_BYTES} bytes")
 
     def part_end(self) -> None:
+        if self._skip:
+            return
         if self._staged is not None:
             self._staged.finish()
             content_type = self._headers.get("content-type")
@@ -119,6 +131,9 @@ class _Reader:
             )
         else:
             self.fields[self._name] = value
+
+    def end(self) -> None:
+        self.complete = True
 
     def discard(self) -> None:
         if self._staged is not None:
@@ -141,6 +156,9 @@ async def read_multipart(
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
+        if not reader.complete:
+            # A cut-off body (client gone, proxy limit) must not pass for a shorter form.
+            raise BadRequest("Malformed multipart body: it ends before the closing boundary")
     except RenkeiError:
         reader.discard()
         raise

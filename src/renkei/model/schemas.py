@@ -20,6 +20,8 @@ from renkei.model.names import LANG_RE, name_problem, tag_problem
 M = TypeVar("M", bound=BaseModel)
 Text = Annotated[str, Field(max_length=100_000)]
 ShortText = Annotated[str, Field(max_length=2_000)]
+# Largest value of the BIGINT columns (resource size): beyond it the database refuses the row.
+MAX_BIGINT = 2**63 - 1
 
 PACKAGE_READ_ONLY = frozenset(
     {
@@ -149,7 +151,7 @@ class ResourceIn(BaseModel):
     description: Text | None = None
     format: Annotated[str, Field(max_length=100)] | None = None
     mimetype: Annotated[str, Field(max_length=200)] | None = None
-    size: Annotated[int, Field(ge=0)] | None = None
+    size: Annotated[int, Field(ge=0, le=MAX_BIGINT)] | None = None
     hash: Annotated[str, Field(max_length=200)] | None = None
     last_modified: datetime | None = None
 
