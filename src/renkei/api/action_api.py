@@ -133,7 +133,7 @@ async def ckan_action(request: Request, name: str) -> JSONResponse:
 def _invoke(
     catalog: Any, action: Any, token: str | None, data: dict[str, Any], upload: Upload | None
 ) -> Any:
-    with request_context(catalog, token) as ctx:
+    with request_context(catalog, token, write=not action.read_only) as ctx:
         if action.accepts_upload:
             return action.func(ctx, data, upload)
         return action.func(ctx, data)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from starlette.requests import Request
 
 from renkei.catalog.context import Catalog, Context
-from renkei.catalog.users import user_id_for_token
+from renkei.catalog.users import touch_token, user_id_for_token
 from renkei.errors import NotAuthorized
 from renkei.store.tables import User
 
@@ -29,12 +29,16 @@ def token_from(request: Request) -> str | None:
 
 
 @contextmanager
-def request_context(catalog: Catalog, token: str | None) -> Iterator[Context]:
+def request_context(
+    catalog: Catalog, token: str | None, *, write: bool = True
+) -> Iterator[Context]:
     """A transaction on behalf of the token's user (anonymous without a token)."""
-    with catalog.context() as ctx:
+    with catalog.context(write=write) as ctx:
         if token is not None:
             user_id = user_id_for_token(ctx, token)
             if user_id is None:
                 raise NotAuthorized("The API token is not valid: it is unknown, expired or revoked")
             ctx.user = ctx.session.get(User, user_id)
+            if write:
+                touch_token(ctx, token)
         yield ctx

@@ -15,7 +15,7 @@ router = APIRouter()
 
 
 def _locate(catalog, token, package_ref, resource_id):  # type: ignore[no-untyped-def]
-    with request_context(catalog, token) as ctx:
+    with request_context(catalog, token, write=False) as ctx:
         res, pkg = get_resource(ctx, resource_id)
         if package_ref not in (pkg.id, pkg.name):
             raise NotFound("Resource not found in this dataset")

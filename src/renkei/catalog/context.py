@@ -7,10 +7,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from renkei.config import Settings
+from renkei.errors import ValidationError
 from renkei.store.blobs import LocalBlobStore
+from renkei.store.db import WRITE_OPTION, conflict_field
 from renkei.store.tables import User
 
 
@@ -54,14 +57,29 @@ class Catalog:
     blobs: LocalBlobStore
 
     @contextmanager
-    def context(self, user_id: str | None = None) -> Iterator[Context]:
-        """One transaction: commit if the block succeeds, roll back (and clean up) if not."""
+    def context(self, user_id: str | None = None, *, write: bool = True) -> Iterator[Context]:
+        """One transaction: commit if the block succeeds, roll back (and clean up) if not.
+
+        ``write=False`` marks a read-only call, which doesn't queue behind writers.
+        """
         with self.sessions() as session:
+            if write:
+                session.connection(execution_options={WRITE_OPTION: True})
             user = session.get(User, user_id) if user_id else None
             ctx = Context(session=session, settings=self.settings, blobs=self.blobs, user=user)
             try:
-                yield ctx
-                session.commit()
+                try:
+                    yield ctx
+                    session.commit()
+                except IntegrityError as exc:
+                    # Two writers raced for the same unique value; the loser gets a 409.
+                    field = conflict_field(exc) or "__all__"
+                    message = (
+                        "That URL is already in use."
+                        if field == "name"
+                        else "Another change took this value first; choose another"
+                    )
+                    raise ValidationError({field: [message]}) from None
             except BaseException:
                 session.rollback()
                 for action in ctx._on_rollback:

@@ -160,9 +160,17 @@ def user_id_for_token(ctx: Context, secret: str) -> str | None:
     user = ctx.session.get(User, token.user_id)
     if user is None or user.state != "active":
         return None
-    if token.last_access is None or now - token.last_access > LAST_ACCESS_GRANULARITY:
-        token.last_access = now
     return user.id
+
+
+def touch_token(ctx: Context, secret: str) -> None:
+    """Stamp the token's last use (coarsely: this is a write, kept out of read-only calls)."""
+    token = ctx.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    now = utcnow()
+    if token is not None and (
+        token.last_access is None or now - token.last_access > LAST_ACCESS_GRANULARITY
+    ):
+        token.last_access = now
 
 
 def api_token_create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
