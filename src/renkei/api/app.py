@@ -18,6 +18,8 @@ from renkei.store.db import make_engine, make_sessionmaker, upgrade
 def build_catalog(settings: Settings, *, migrate: bool = True) -> Catalog:
     """Open (and by default migrate) the node's storage."""
     settings.ensure_dirs()
+    blobs = LocalBlobStore(settings.blob_dir, settings.data_dir / "tmp")
+    blobs.remove_stale_staging()
     url = settings.resolved_database_url
     if migrate:
         upgrade(url)
@@ -25,7 +27,7 @@ def build_catalog(settings: Settings, *, migrate: bool = True) -> Catalog:
     return Catalog(
         settings=settings,
         sessions=make_sessionmaker(engine),
-        blobs=LocalBlobStore(settings.blob_dir, settings.data_dir / "tmp"),
+        blobs=blobs,
     )
 
 

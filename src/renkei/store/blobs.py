@@ -12,9 +12,11 @@ The catalog deletes a blob only after the transaction that stopped referencing i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -84,6 +86,18 @@ class LocalBlobStore:
         fd, name = tempfile.mkstemp(prefix="upload-", dir=self.tmp_dir)
         os.close(fd)
         return StagedBlob(path=Path(name), limit=limit, field_name=field_name)
+
+    def remove_stale_staging(self, older_than_seconds: float = 3600) -> int:
+        """Delete uploads left half-received by a killed process. Files still growing (another
+        process receiving them) are younger than the cut-off and stay."""
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for path in self.tmp_dir.glob("upload-*"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
 
     def keep(self, staged: StagedBlob) -> str:
         staged.finish()
