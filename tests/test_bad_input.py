@@ -166,7 +166,13 @@ def test_unknown_top_level_fields(api, catalog, admin, org):
         ),
         (
             {"resources": [{"url": "a"}, {"url": "b"}, {"url": "c", "size": 2**70}]},
-            {"resources": [{}, {}, {"size": ["Input should be less than or equal to 9223372036854775807"]}]},
+            {
+                "resources": [
+                    {},
+                    {},
+                    {"size": ["Input should be less than or equal to 9223372036854775807"]},
+                ]
+            },
         ),
         ({"resources": [{"url": "a", "url_type": "ftp"}]}, None),
     ],
@@ -259,9 +265,7 @@ def test_json_body_must_be_an_object(client, catalog, admin, body):
     assert _rows(catalog) == before
 
 
-@pytest.mark.parametrize(
-    "literal", [b"NaN", b"Infinity", b"-Infinity", b"1e999", b"-1e400"]
-)
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"1e999", b"-1e400"])
 def test_non_finite_numbers_are_refused(client, api, catalog, admin, org, literal):
     """Not JSON; once stored, they would make every later package_show fail to render."""
     pkg = api.ok("package_create", admin, name="finite", owner_org=org["id"])
@@ -501,9 +505,7 @@ def test_hostile_tags_are_refused_cleanly(api, catalog, admin, org, tag):
     assert len(error["tags"][1]["name"]) == 1
     assert _rows(catalog) == before
     assert [t["name"] for t in api.ok("package_show", id=pkg["id"])["tags"]] == ["good"]
-    error = api.error(
-        "package_update", admin, status=409, id=pkg["id"], tag_string=f"fine,{tag}"
-    )
+    error = api.error("package_update", admin, status=409, id=pkg["id"], tag_string=f"fine,{tag}")
     assert "tag_string" in error
     assert [t["name"] for t in api.ok("package_show", id=pkg["id"])["tags"]] == ["good"]
 

@@ -46,9 +46,7 @@ def staging(settings: Settings) -> list[Path]:
 
 
 def upload(api: Any, token: str, action: str, content: bytes, filename: str, **fields: Any) -> Any:
-    return api.call(
-        action, token, files={"upload": (filename, content, "text/csv")}, **fields
-    )
+    return api.call(action, token, files={"upload": (filename, content, "text/csv")}, **fields)
 
 
 def path_of(url: str) -> str:
@@ -164,9 +162,7 @@ def test_control_characters_in_a_raw_file_name_are_dropped(api, client, admin, d
     assert 'filename="abc.csv"' in got.headers["content-disposition"]
 
 
-def test_download_url_works_with_dataset_name_and_without_file_name(
-    api, client, admin, dataset
-):
+def test_download_url_works_with_dataset_name_and_without_file_name(api, client, admin, dataset):
     res = upload(api, admin, "resource_create", b"x,y\n", "x.csv", package_id=dataset["id"])
     res = res.json()["result"]
     for path in (
@@ -409,8 +405,9 @@ def test_dataset_purge_deletes_rows_and_blobs(
     other = api.ok("package_create", admin, name="other", owner_org=dataset["owner_org"])
     upload(api, admin, "resource_create", b"other\n", "o.csv", package_id=other["id"])
     res = [
-        upload(api, admin, "resource_create", f"{i}\n".encode(), f"{i}.csv", package_id="aed")
-        .json()["result"]
+        upload(
+            api, admin, "resource_create", f"{i}\n".encode(), f"{i}.csv", package_id="aed"
+        ).json()["result"]
         for i in range(3)
     ]
     api.ok("resource_create", admin, package_id="aed", url="https://example.org/link.csv")

@@ -1,7 +1,8 @@
 """Authorization matrix: every Action API action (and the download route) x six callers x a
 public and a private dataset, each cell its own test.
 
-The world, rebuilt for every test through the API:
+The world (built once per module through the service layer, then copied for every test, so
+each test starts from the same state and may change it freely):
 
 - ``sysadmin``: a sysadmin who holds no membership anywhere (so only the flag grants access);
 - org A (``org-a``) with its ``admin``, ``editor`` and ``member``; org B (``org-b``) with its
@@ -22,16 +23,20 @@ datasets the listings and counts are examined for.
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from renkei.api.app import build_catalog
 from renkei.api.registry import ACTIONS
 from renkei.catalog import users
 from renkei.catalog.context import Catalog
+from renkei.config import Settings
 from renkei.store.tables import User
 
 CALLERS = ("anonymous", "member", "editor", "admin", "other_admin", "sysadmin")
@@ -145,11 +150,18 @@ RULES: dict[str, Rule] = {
 
 
 @dataclass
+class Account:
+    id: str
+    name: str
+    token: str
+
+
+@dataclass
 class World:
     api: Any
     catalog: Catalog
-    accounts: dict[str, Any]  # caller -> Account (no "anonymous")
-    newbie: Any  # a user with no role anywhere, to be added to org A or the group
+    accounts: dict[str, Account]  # caller -> account (none for "anonymous")
+    newbie: Account  # a user with no role anywhere, to be added to org A or the group
     org_a: dict[str, Any]
     group: dict[str, Any]
     datasets: dict[str, dict[str, Any]]  # visibility -> package dict
@@ -190,34 +202,60 @@ class World:
         return SECRET, self.datasets["private"]["id"], self.resource_id("private")
 
 
-@pytest.fixture
-def world(api: Any, catalog: Catalog, make_user: Callable[..., Any]) -> World:
-    accounts = {
-        caller: make_user(name, sysadmin=caller == "sysadmin") for caller, name in USERNAMES.items()
-    }
-    newbie = make_user("newbie")
-    s = accounts["sysadmin"].token
-    org_a = api.ok("organization_create", s, name="org-a", title="Org A")
-    api.ok("organization_create", s, name="org-b", title="Org B")
-    group = api.ok("group_create", s, name="themes", title="Themes")
-    for org, caller, role in [
+@dataclass
+class Seed:
+    """The world as built once per module; each test runs on its own copy of ``data_dir``."""
+
+    data_dir: Path
+    accounts: dict[str, Account]
+    newbie: Account
+    org_a: dict[str, Any]
+    group: dict[str, Any]
+    datasets: dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("seed") / "data", site_url="http://testserver"
+    )
+    catalog = build_catalog(settings)
+    accounts: dict[str, Account] = {}
+    with catalog.context() as ctx:
+        for caller, name in [*USERNAMES.items(), ("newbie", "newbie")]:
+            user = users.create_user(
+                ctx, name, email=f"{name}@example.org", sysadmin=caller == "sysadmin"
+            )
+            _, secret = users.create_token(ctx, user, "tests")
+            accounts[caller] = Account(user.id, name, secret)
+    newbie = accounts.pop("newbie")
+
+    def sysadmin(action: str, **data: Any) -> Any:
+        with catalog.context(accounts["sysadmin"].id) as ctx:
+            return ACTIONS[action].func(ctx, data)
+
+    org_a = sysadmin("organization_create", name="org-a", title="Org A")
+    sysadmin("organization_create", name="org-b", title="Org B")
+    group = sysadmin("group_create", name="themes", title="Themes")
+    for ref, caller, role in [
         ("org-a", "member", "member"),
         ("org-a", "editor", "editor"),
         ("org-a", "admin", "admin"),
         ("org-b", "other_admin", "admin"),
+        ("themes", "other_admin", "admin"),
+        ("themes", "member", "member"),
     ]:
-        api.ok("organization_member_create", s, id=org, username=USERNAMES[caller], role=role)
-    api.ok("group_member_create", s, id="themes", username="b-admin", role="admin")
-    api.ok("group_member_create", s, id="themes", username="a-member", role="member")
-    for ref in ("org-a", "org-b"):  # creators become admins; the sysadmin must not rely on that
-        api.ok("organization_member_delete", s, id=ref, username="site-admin")
-    api.ok("group_member_delete", s, id="themes", username="site-admin")
+        action = "group_member_create" if ref == "themes" else "organization_member_create"
+        sysadmin(action, id=ref, username=USERNAMES[caller], role=role)
+    # Creators become admins; the sysadmin must owe nothing to a membership.
+    for ref in ("org-a", "org-b"):
+        sysadmin("organization_member_delete", id=ref, username="site-admin")
+    sysadmin("group_member_delete", id="themes", username="site-admin")
 
     datasets = {}
     for visibility, word in (("public", "open"), ("private", SECRET)):
-        datasets[visibility] = api.ok(
+        datasets[visibility] = sysadmin(
             "package_create",
-            s,
             name=f"{visibility}-{word}",
             title=f"{word.title()} budget ledger",
             notes=f"Notes about {word}",
@@ -227,7 +265,20 @@ def world(api: Any, catalog: Catalog, make_user: Callable[..., Any]) -> World:
             groups=[{"name": "themes"}],
             resources=[{"url": f"https://example.org/{word}.csv", "name": f"{word} sheet"}],
         )
-    return World(api, catalog, accounts, newbie, org_a, group, datasets)
+    catalog.sessions.kw["bind"].dispose()  # close SQLite so that the files can be copied
+    return Seed(settings.data_dir, accounts, newbie, org_a, group, datasets)
+
+
+@pytest.fixture
+def catalog(settings: Settings, seed: Seed) -> Catalog:
+    """Overrides conftest's: this module's node starts as a fresh copy of the seeded world."""
+    shutil.copytree(seed.data_dir, settings.data_dir)
+    return build_catalog(settings, migrate=False)
+
+
+@pytest.fixture
+def world(api: Any, catalog: Catalog, seed: Seed) -> World:
+    return World(api, catalog, seed.accounts, seed.newbie, seed.org_a, seed.group, seed.datasets)
 
 
 # --- one cell of the matrix ---------------------------------------------------------------------
@@ -536,7 +587,9 @@ def check_package_edit(c: Cell) -> None:
     title = f"Retitled by {c.caller}"
     pid = c.dataset["id"]
     if c.action == "package_update":
-        c.call(id=pid, name=before["name"], title=title, owner_org="org-a", private=before["private"])
+        c.call(
+            id=pid, name=before["name"], title=title, owner_org="org-a", private=before["private"]
+        )
     elif c.action == "package_patch":
         c.call(id=pid, title=title)
     else:
@@ -626,9 +679,7 @@ def check_organization_delete(c: Cell) -> None:
     c.call(id="org-a", expect=CONFLICT if c.allowed else c.expect)
     c.world.sys("package_delete", id=c.dataset["id"])
     c.call(id="org-a")
-    assert c.world.sys_status("organization_show", id="org-a") == (
-        NOT_FOUND if c.allowed else OK
-    )
+    assert c.world.sys_status("organization_show", id="org-a") == (NOT_FOUND if c.allowed else OK)
 
 
 @check("group_delete")
@@ -750,3 +801,41 @@ def test_every_action_has_a_rule_and_a_check() -> None:
 def test_authorization(world: World, action: str, caller: str, visibility: str) -> None:
     cell = Cell(world, action, caller, visibility, RULES[action](caller, visibility))
     CHECKS[action](cell)
+
+
+# --- known gaps, outside what this change may touch ----------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="renkei/api/downloads.py answers 'Dataset not found: <dataset id>' for a private "
+    "dataset's resource but 'Resource not found: <id>' for a missing one",
+)
+def test_download_of_unreadable_private_resource_looks_missing(world: World) -> None:
+    def get(package_id: str, resource_id: str) -> str:
+        path = f"/dataset/{package_id}/resource/{resource_id}/download"
+        response = world.api.client.get(path, follow_redirects=False)
+        assert response.status_code == NOT_FOUND
+        return response.text
+
+    package_id, resource_id = world.datasets["private"]["id"], world.resource_id("private")
+    fake_package, fake_resource = str(uuid.uuid4()), str(uuid.uuid4())
+    real = get(package_id, resource_id)
+    missing = get(fake_package, fake_resource)
+    assert real == missing.replace(fake_package, package_id).replace(fake_resource, resource_id)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="activity lists filter on the dataset's current visibility, so activities recorded "
+    "while it was private become public with it (CKAN fixes each activity's permission labels "
+    "when it is recorded)",
+)
+def test_activities_from_before_publication_stay_private(world: World) -> None:
+    dataset = world.datasets["private"]
+    world.sys("package_patch", id=dataset["id"], title="Published ledger", private=False)
+    for action, ref in (
+        ("package_activity_list", dataset["id"]),
+        ("organization_activity_list", "org-a"),
+    ):
+        assert SECRET not in json.dumps(world.api.ok(action, None, id=ref))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import unquote
 
 import ckanapi
 import httpx
@@ -134,6 +135,12 @@ def test_full_session_with_unmodified_ckanapi(live_node, fixture_file):
     assert errors["__type"] == "Validation Error"
     assert isinstance(errors["name"], list) and errors["name"]
     assert isinstance(errors["license_id"], list) and "no-such-licence" in errors["license_id"][0]
+    with pytest.raises(ckanapi.SearchQueryError):
+        admin.action.package_search(q="(unbalanced")
+    with pytest.raises(ckanapi.NotAuthorized):
+        ckanapi.RemoteCKAN(live_node.url, apikey="rk_revoked_or_made_up").action.package_show(
+            id="takamatsu-aed"
+        )
     with pytest.raises(ckanapi.ValidationError) as duplicate:
         admin.action.package_create(name="takamatsu-aed", owner_org=org["id"])
     assert duplicate.value.error_dict["name"] == ["That URL is already in use."]
@@ -187,16 +194,21 @@ def test_upload_with_ckanapi_to_resource_update_replaces_file(live_node, fixture
     ckan.action.organization_create(name="org-a")
     pkg = ckan.action.package_create(name="files", owner_org="org-a")
     first = fixture_file("csv-ja/takamatsu_0002_aed.csv")
-    second = fixture_file("csv-ja/takamatsu_0062_medical.csv")
+    second = fixture_file("csv-ja/takamatsu_0085_階数.csv")  # a Japanese file name, via requests
     with open(first, "rb") as handle:
         res = ckan.action.resource_create(package_id=pkg["id"], upload=handle)
     with open(second, "rb") as handle:
-        updated = ckan.action.resource_update(id=res["id"], upload=handle)
+        updated = ckan.action.resource_update(id=res["id"], upload=handle, name="階数")
+    assert updated["id"] == res["id"]
+    assert updated["name"] == "階数"
     assert updated["hash"] == hashlib.sha256(second.read_bytes()).hexdigest()
     assert updated["size"] == second.stat().st_size
+    assert unquote(updated["url"]).endswith("/download/takamatsu_0085_階数.csv")
     with httpx.Client() as http:
         got = http.get(updated["url"], headers={"Authorization": token})
     assert got.content == second.read_bytes()
+    disposition = got.headers["content-disposition"]
+    assert unquote(disposition.split("filename*=utf-8''", 1)[1]) == "takamatsu_0085_階数.csv"
     blobs = [p for p in live_node.settings.blob_dir.rglob("*") if p.is_file()]
     assert len(blobs) == 1
 

@@ -133,6 +133,19 @@ def get_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
     return res, pkg
 
 
+def _editable_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
+    """The resource, if the caller may edit its dataset. In a private dataset the caller can't
+    read, it looks absent, with the same message as a missing resource (no dataset id either)."""
+    from renkei.catalog.packages import editable_package
+
+    res, pkg = get_resource(ctx, ref)
+    try:
+        editable_package(ctx, pkg.id)
+    except NotFound:
+        raise NotFound(f"Resource not found: {ref}") from None
+    return res, pkg
+
+
 def resource_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     from renkei.catalog.packages import readable_package
 
@@ -177,10 +190,7 @@ def resource_create(
 def resource_update(
     ctx: Context, data: dict[str, Any], upload: Upload | None = None
 ) -> dict[str, Any]:
-    from renkei.catalog.packages import editable_package
-
-    res, pkg = get_resource(ctx, data.get("id"))
-    editable_package(ctx, pkg.id)
+    res, pkg = _editable_resource(ctx, data.get("id"))
     res_in = parse(ResourceIn, _without_upload_keys(data), RESOURCE_READ_ONLY)
     apply_resource_fields(ctx, pkg, res, res_in, upload)
     res.metadata_modified = utcnow()
@@ -191,20 +201,14 @@ def resource_update(
 def resource_patch(
     ctx: Context, data: dict[str, Any], upload: Upload | None = None
 ) -> dict[str, Any]:
-    from renkei.catalog.packages import editable_package
-
-    res, pkg = get_resource(ctx, data.get("id"))
-    editable_package(ctx, pkg.id)
+    res, pkg = _editable_resource(ctx, data.get("id"))
     current = resource_dict(ctx, res)
     current.update(data)
     return resource_update(ctx, current, upload)
 
 
 def resource_delete(ctx: Context, data: dict[str, Any]) -> None:
-    from renkei.catalog.packages import editable_package
-
-    res, pkg = get_resource(ctx, data.get("id"))
-    editable_package(ctx, pkg.id)
+    res, pkg = _editable_resource(ctx, data.get("id"))
     if res.blob_key:
         delete_blob_later(ctx, res.blob_key)
     ctx.session.delete(res)
