@@ -319,11 +319,6 @@ def test_switching_to_a_link_with_package_update_deletes_the_blob(
     assert blobs(settings) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog.resources.apply_resource_fields keeps url_type='upload' when resource_patch "
-    "sets a link on an uploaded resource: the link is hidden behind a broken download URL",
-)
 def test_resource_patch_to_a_link_makes_it_a_link(api, client, settings, admin, dataset):
     res = upload(api, admin, "resource_create", b"file\n", "f.csv", package_id=dataset["id"])
     res = res.json()["result"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from renkei.api.deps import catalog_of, request_context, token_from
+from renkei.catalog.context import Catalog
 from renkei.catalog.packages import readable_package
 from renkei.catalog.resources import get_resource
 from renkei.errors import NotFound, RenkeiError
@@ -14,12 +17,22 @@ from renkei.errors import NotFound, RenkeiError
 router = APIRouter()
 
 
-def _locate(catalog, token, package_ref, resource_id):  # type: ignore[no-untyped-def]
+def _locate(
+    catalog: Catalog, token: str | None, package_ref: str, resource_id: str
+) -> tuple[Path | None, str | None, str | None, str | None]:
+    """(file path, link, file name, mimetype) of a resource the caller may read.
+
+    Whatever the reason it can't be served — no such resource, another dataset's, or one in a
+    dataset the caller can't read — the answer is the same, so nothing is confirmed.
+    """
     with request_context(catalog, token, write=False) as ctx:
-        res, pkg = get_resource(ctx, resource_id)
-        if package_ref not in (pkg.id, pkg.name):
-            raise NotFound("Resource not found in this dataset")
-        readable_package(ctx, pkg.id)
+        try:
+            res, pkg = get_resource(ctx, resource_id)
+            if package_ref not in (pkg.id, pkg.name):
+                raise NotFound(resource_id)
+            readable_package(ctx, pkg.id)
+        except NotFound:
+            raise NotFound(f"Resource not found: {resource_id}") from None
         if res.url_type != "upload" or not res.blob_key:
             return None, res.url, None, None
         return catalog.blobs.path(res.blob_key), None, res.url, res.mimetype

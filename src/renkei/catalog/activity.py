@@ -32,6 +32,7 @@ def record(ctx: Context, activity_type: str, obj: Package | Group, data: dict[st
             else ("organization" if obj.is_organization else "group"),
             activity_type=activity_type,
             org_id=obj.owner_org if is_package else obj.id,
+            private=bool(is_package and obj.private),
             data={"package" if is_package else "group": data},
         )
     )
@@ -65,7 +66,7 @@ def package_activity_list(ctx: Context, data: dict[str, Any]) -> list[dict[str, 
 
     pkg = readable_package(ctx, data.get("id"))
     limit, offset = _paging(data)
-    rows = ctx.session.execute(
+    query = (
         select(Activity, User.name)
         .outerjoin(User, User.id == Activity.user_id)
         .where(Activity.object_id == pkg.id)
@@ -73,7 +74,9 @@ def package_activity_list(ctx: Context, data: dict[str, Any]) -> list[dict[str, 
         .limit(limit)
         .offset(offset)
     )
-    return _rows_to_dicts(rows)
+    if not authz.has_role(ctx, pkg.owner_org, "member"):
+        query = query.where(Activity.private.is_(False))
+    return _rows_to_dicts(ctx.session.execute(query))
 
 
 def organization_activity_list(ctx: Context, data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,9 +112,10 @@ def _group_stream(ctx: Context, group: Group, data: dict[str, Any]) -> list[dict
     if not authz.has_role(ctx, group.id, "member"):
         # Outsiders see no trace of private or deleted datasets, whatever their past state.
         query = query.where(
+            Activity.private.is_(False),
             or_(
                 Activity.object_type != "package",
                 and_(Package.private.is_(False), Package.state == "active"),
-            )
+            ),
         )
     return _rows_to_dicts(ctx.session.execute(query))

@@ -18,6 +18,8 @@ from renkei.model.schemas import PACKAGE_READ_ONLY, PackageIn, parse
 from renkei.search.index import refresh_search_text
 from renkei.store.tables import Group, Package, PackageExtra, PackageGroup, PackageTag, Resource
 
+MAX_INT = 2**31 - 1
+
 
 def get_package(ctx: Context, ref: Any) -> Package:
     if not isinstance(ref, str) or not ref:
@@ -29,20 +31,16 @@ def get_package(ctx: Context, ref: Any) -> Package:
 
 
 def readable_package(ctx: Context, ref: Any) -> Package:
-    """The dataset, if the caller may read it. Unreadable private datasets look absent (404)."""
+    """The dataset, if the caller may read it. A dataset the caller can't read (private, or
+    deleted) gets the same answer as one that doesn't exist: its existence isn't confirmed."""
     pkg = get_package(ctx, ref)
     if not authz.can_read_package(ctx, pkg):
-        if pkg.private and pkg.state == "active":
-            # Same answer as for a dataset that does not exist: don't confirm it is there.
-            raise NotFound(f"Dataset not found: {ref}")
-        raise authz.NotAuthorized(f"User not authorized to read dataset {ref}")
+        raise NotFound(f"Dataset not found: {ref}")
     return pkg
 
 
 def editable_package(ctx: Context, ref: Any) -> Package:
-    pkg = get_package(ctx, ref)
-    if not authz.can_read_package(ctx, pkg) and pkg.private:
-        raise NotFound(f"Dataset not found: {ref}")
+    pkg = readable_package(ctx, ref)
     authz.require(authz.can_edit_package(ctx, pkg), f"User not authorized to edit dataset {ref}")
     return pkg
 
@@ -208,6 +206,8 @@ def _paging(data: dict[str, Any], default_limit: int | None) -> tuple[int | None
             continue
         if number < 0:
             errors[key] = ["Must be a positive integer"]
+        elif number > MAX_INT:
+            errors[key] = [f"Must be at most {MAX_INT}"]
         values[key] = number
     if errors:
         raise ValidationError(errors)

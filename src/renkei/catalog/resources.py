@@ -77,7 +77,9 @@ def apply_resource_fields(
             delete_blob_later(ctx, res.blob_key)
             res.blob_key = None
         res.url = incoming_url
-        res.url_type = res_in.url_type or None
+        # No file came with this change, so the resource is a link now, whatever url_type the
+        # client echoed back from a previous show.
+        res.url_type = None if res_in.url_type == "upload" else (res_in.url_type or None)
         if "size" in fields or was_upload:
             res.size = res_in.size
         if "hash" in fields or was_upload:

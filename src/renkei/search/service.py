@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from renkei.catalog import authz
 from renkei.catalog.context import Context
 from renkei.catalog.dictize import package_dicts
+from renkei.catalog.packages import MAX_INT
 from renkei.errors import ValidationError
 from renkei.search import sql
 from renkei.search.query import parse_query
@@ -96,6 +97,9 @@ def package_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         errors["rows"] = ["Must be a positive integer"]
     if start < 0:
         errors["start"] = ["Must be a positive integer"]
+    for key, value in (("rows", rows), ("start", start), ("facet.limit", facet_limit)):
+        if value > MAX_INT:
+            errors[key] = [f"Must be at most {MAX_INT}"]
     if errors:
         raise ValidationError(errors)
     rows = min(rows, ctx.settings.search_rows_max)

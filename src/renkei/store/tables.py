@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -189,4 +190,7 @@ class Activity(Base):
     object_type: Mapped[str] = mapped_column(String(20))
     activity_type: Mapped[str] = mapped_column(String(50))
     org_id: Mapped[str | None] = mapped_column(String(36))
+    # Fixed when recorded: what happened while a dataset was private stays private after it
+    # is published.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
