@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from renkei.errors import ValidationError
 from renkei.model.licenses import canonical_license_id
@@ -20,6 +20,16 @@ from renkei.model.names import LANG_RE, name_problem, tag_problem
 M = TypeVar("M", bound=BaseModel)
 Text = Annotated[str, Field(max_length=100_000)]
 ShortText = Annotated[str, Field(max_length=2_000)]
+
+
+def _valid_name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Name = Annotated[str, AfterValidator(_valid_name)]
 # Largest value of the BIGINT columns (resource size): beyond it the database refuses the row.
 MAX_BIGINT = 2**63 - 1
 
@@ -171,7 +181,7 @@ class ResourceIn(BaseModel):
 
 class PackageIn(_Strict):
     id: str | None = None
-    name: str
+    name: Name
     title: Text | None = None
     title_translated: dict[str, Text] | None = None
     notes: Text | None = None
@@ -192,14 +202,6 @@ class PackageIn(_Strict):
     groups: list[GroupRef] | None = None
     extras: list[ExtraIn] | None = None
     resources: list[ResourceIn] | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _valid_name(cls, value: str) -> str:
-        problem = name_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
     @field_validator("license_id")
     @classmethod
@@ -248,7 +250,7 @@ class PackageIn(_Strict):
 
 class GroupIn(_Strict):
     id: str | None = None
-    name: str
+    name: Name
     title: Text | None = None
     title_translated: dict[str, Text] | None = None
     description: Text | None = None
@@ -256,14 +258,6 @@ class GroupIn(_Strict):
     image_url: Text | None = None
     state: Literal["active", "deleted"] | None = None
     type: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _valid_name(cls, value: str) -> str:
-        problem = name_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
     @field_validator("title_translated", "description_translated")
     @classmethod
