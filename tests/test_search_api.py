@@ -7,6 +7,14 @@ from typing import Any
 
 import pytest
 
+from renkei.config import Settings
+
+
+@pytest.fixture(params=["tantivy", "sql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Any) -> Settings:
+    """Every test here runs against both search backends."""
+    return Settings(data_dir=tmp_path / "data", site_url="http://testserver", search=request.param)
+
 
 @pytest.fixture
 def world(api: Any, make_user: Any) -> dict[str, Any]:

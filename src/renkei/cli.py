@@ -5,20 +5,25 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from renkei.config import Settings
 
+if TYPE_CHECKING:
+    from renkei.catalog.context import Catalog
+
 app = typer.Typer(help="Renkei (連携): a linked open-data catalog node.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+search_app = typer.Typer(help="Manage the search index.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
+app.add_typer(search_app, name="search")
 
 err = Console(stderr=True)
 
@@ -35,12 +40,12 @@ def _settings(data_dir: Path | None, **overrides: object) -> Settings:
     return settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
 
 
-def _run_server(settings: Settings, host: str, port: int) -> None:
+def _run_server(settings: Settings, host: str, port: int, catalog: Catalog | None = None) -> None:
     import uvicorn
 
     from renkei.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, catalog), host=host, port=port, log_level="info")
 
 
 @app.command()
@@ -80,7 +85,7 @@ def demo(
     url = settings.site_url
     err.print(f"Renkei demo: [bold]{url}/[/]  (API: {url}/api/3/action/package_search)")
     print(url, flush=True)
-    _run_server(settings, host, port)
+    _run_server(settings, host, port, catalog)
 
 
 @user_app.command("create")
@@ -146,6 +151,55 @@ def db_upgrade(
     settings.ensure_dirs()
     upgrade(settings.resolved_database_url, revision)
     err.print(f"Database at {revision}: {settings.resolved_database_url}")
+
+
+@search_app.command("reindex")
+def search_reindex(data_dir: DataDirOption = None) -> None:
+    """Rebuild the search index from the database, with a progress bar."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from renkei.api.app import build_catalog
+
+    catalog = build_catalog(_settings(data_dir))
+    assert catalog.search is not None
+    started = time.perf_counter()
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("Indexing datasets", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        count = catalog.search.reindex(catalog, progress=advance)
+    elapsed = time.perf_counter() - started
+    err.print(f"Indexed {count} datasets in {elapsed:.1f} s ({catalog.search.name} backend)")
+
+
+@search_app.command("check")
+def search_check(data_dir: DataDirOption = None) -> None:
+    """Compare the search index with the database; exit 1 if they have drifted apart."""
+    from renkei.api.app import build_catalog
+
+    settings = _settings(data_dir)
+    catalog = build_catalog(settings, apply_pending=False)
+    assert catalog.search is not None
+    report = catalog.search.check(catalog)
+    for label, ids in (("missing", report.missing), ("stale", report.stale),
+                       ("extra", report.extra)):  # fmt: skip
+        if ids:
+            shown = ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else "")
+            err.print(f"[red]{len(ids)} {label}:[/] {shown}")
+    if report.pending:
+        err.print(f"[yellow]{report.pending} queued changes not yet applied[/]")
+    if report.clean:
+        err.print(f"[green]The search index matches the database[/] ({catalog.search.name})")
+        return
+    err.print("Run `renkei search reindex` to rebuild the index.")
+    raise typer.Exit(1)
 
 
 if __name__ == "__main__":

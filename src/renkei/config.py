@@ -30,6 +30,7 @@ class Settings(BaseSettings):
         default=32 * 1024**2, description="Largest accepted JSON request body"
     )
     search_rows_max: int = 1000
+    search: str = Field(default="tantivy", description="Search backend: tantivy or sql")
     create_unowned_dataset: bool = Field(
         default=False, description="Let users without an organisation create datasets"
     )

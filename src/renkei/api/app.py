@@ -11,12 +11,16 @@ from renkei import __version__
 from renkei.api import action_api, downloads
 from renkei.catalog.context import Catalog
 from renkei.config import Settings
+from renkei.search.backend import make_backend
 from renkei.store.blobs import LocalBlobStore
 from renkei.store.db import make_engine, make_sessionmaker, upgrade
 
 
-def build_catalog(settings: Settings, *, migrate: bool = True) -> Catalog:
-    """Open (and by default migrate) the node's storage."""
+def build_catalog(
+    settings: Settings, *, migrate: bool = True, apply_pending: bool = True
+) -> Catalog:
+    """Open (and by default migrate) the node's storage, and bring the search index up to date
+    (``apply_pending=False`` leaves it as found, for ``renkei search check``)."""
     settings.ensure_dirs()
     blobs = LocalBlobStore(settings.blob_dir, settings.data_dir / "tmp")
     blobs.remove_stale_staging()
@@ -24,11 +28,15 @@ def build_catalog(settings: Settings, *, migrate: bool = True) -> Catalog:
     if migrate:
         upgrade(url)
     engine = make_engine(url)
-    return Catalog(
+    catalog = Catalog(
         settings=settings,
         sessions=make_sessionmaker(engine),
         blobs=blobs,
+        search=make_backend(settings.search, settings.data_dir / "search"),
     )
+    if apply_pending:
+        catalog.search.ensure_built(catalog)  # type: ignore[union-attr]
+    return catalog
 
 
 def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +16,9 @@ from renkei.errors import ValidationError
 from renkei.store.blobs import LocalBlobStore
 from renkei.store.db import WRITE_OPTION, conflict_field
 from renkei.store.tables import User
+
+if TYPE_CHECKING:
+    from renkei.search.backend import SearchBackend
 
 
 def utcnow() -> datetime:
@@ -28,6 +32,9 @@ class Context:
     settings: Settings
     blobs: LocalBlobStore
     user: User | None = None
+    # Set when datasets were queued for the search index (see renkei.search.index).
+    search_changed: bool = False
+    catalog: Catalog | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _on_rollback: list[Callable[[], None]] = field(default_factory=list)
 
@@ -55,6 +62,8 @@ class Catalog:
     settings: Settings
     sessions: sessionmaker[Session]
     blobs: LocalBlobStore
+    # The search backend; it applies queued changes after each commit that made some.
+    search: SearchBackend | None = None
 
     @contextmanager
     def context(self, user_id: str | None = None, *, write: bool = True) -> Iterator[Context]:
@@ -66,7 +75,9 @@ class Catalog:
             if write:
                 session.connection(execution_options={WRITE_OPTION: True})
             user = session.get(User, user_id) if user_id else None
-            ctx = Context(session=session, settings=self.settings, blobs=self.blobs, user=user)
+            ctx = Context(
+                session=session, settings=self.settings, blobs=self.blobs, user=user, catalog=self
+            )
             try:
                 try:
                     yield ctx
@@ -85,5 +96,7 @@ class Catalog:
                 for action in ctx._on_rollback:
                     action()
                 raise
+            if ctx.search_changed and self.search is not None:
+                self.search.apply_pending(self)
             for action in ctx._after_commit:
                 action()

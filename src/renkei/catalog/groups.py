@@ -12,6 +12,7 @@ from renkei.catalog.context import Context, utcnow
 from renkei.catalog.dictize import group_dict, package_dicts
 from renkei.errors import NotFound, ValidationError
 from renkei.model.schemas import GROUP_READ_ONLY, GroupIn, parse
+from renkei.search.index import mark_changed
 from renkei.store.tables import Group, Membership, Package, PackageGroup, User
 
 ROLES = ("admin", "editor", "member")
@@ -206,9 +207,14 @@ def _update(
         raise ValidationError({"type": ["Type cannot be updated"]})
     parsed = parse(GroupIn, payload, GROUP_READ_ONLY | {"id", "state"})
     _check_name_free(ctx, parsed.name, group.id)
+    title_before = (group.title, group.name, group.title_translated)
     group.name = parsed.name
     _apply(group, parsed)
     ctx.session.flush()
+    if is_organization and title_before != (group.title, group.name, group.title_translated):
+        # An organization's names are part of its datasets' search text.
+        for pkg in ctx.session.scalars(select(Package).where(Package.owner_org == group.id)):
+            mark_changed(ctx, pkg)
     result = group_dict(group, package_count=_count(ctx, group))
     activity.record(ctx, f"changed {'organization' if is_organization else 'group'}", group, result)
     return result

@@ -15,7 +15,7 @@ from renkei.catalog.resources import apply_resource_fields, delete_blob_later
 from renkei.errors import NotFound, ValidationError
 from renkei.model.names import UUID_RE
 from renkei.model.schemas import PACKAGE_READ_ONLY, PackageIn, parse
-from renkei.search.index import refresh_search_text
+from renkei.search.index import mark_changed, queue
 from renkei.store.tables import Group, Package, PackageExtra, PackageGroup, PackageTag, Resource
 
 MAX_INT = 2**31 - 1
@@ -119,6 +119,7 @@ def package_delete(ctx: Context, data: dict[str, Any]) -> None:
     pkg = editable_package(ctx, data.get("id"))
     pkg.state = "deleted"
     pkg.metadata_modified = utcnow()
+    queue(ctx, pkg.id)
     activity.record(ctx, "deleted package", pkg, package_dict(ctx, pkg))
 
 
@@ -135,6 +136,7 @@ def dataset_purge(ctx: Context, data: dict[str, Any]) -> None:
     for table in (Resource, PackageTag, PackageExtra, PackageGroup):
         ctx.session.execute(delete(table).where(table.package_id == pkg.id))
     ctx.session.delete(pkg)
+    queue(ctx, pkg.id)
 
 
 def package_list(ctx: Context, data: dict[str, Any]) -> list[str]:
@@ -277,7 +279,7 @@ def _save(
     if parsed.resources is not None:
         _save_resources(ctx, pkg, parsed)
     ctx.session.flush()
-    refresh_search_text(ctx.session, pkg)
+    mark_changed(ctx, pkg)
 
 
 def _save_groups(ctx: Context, pkg: Package, parsed: PackageIn) -> None:

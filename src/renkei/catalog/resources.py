@@ -22,7 +22,7 @@ from renkei.catalog.context import Context, utcnow
 from renkei.catalog.dictize import download_url, package_dict, resource_dict
 from renkei.errors import NotFound, ValidationError
 from renkei.model.schemas import RESOURCE_READ_ONLY, ResourceIn, parse
-from renkei.search.index import refresh_search_text
+from renkei.search.index import mark_changed
 from renkei.store.blobs import StagedBlob
 from renkei.store.tables import Package, Resource
 
@@ -231,5 +231,5 @@ def _without_upload_keys(data: dict[str, Any]) -> dict[str, Any]:
 def _touch(ctx: Context, pkg: Package) -> None:
     pkg.metadata_modified = utcnow()
     ctx.session.flush()
-    refresh_search_text(ctx.session, pkg)
+    mark_changed(ctx, pkg)
     activity.record(ctx, "changed package", pkg, package_dict(ctx, pkg))

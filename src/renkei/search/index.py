@@ -1,4 +1,10 @@
-"""Keep each dataset's normalised search text in step with its rows (same transaction)."""
+"""Keep the search side of each dataset in step with its rows, in the same transaction.
+
+``mark_changed`` recomputes the dataset's search columns and extents and queues it in the
+search outbox; the search backend applies the outbox right after the commit (and at start,
+and before searching if anything is left), so a committed change is searchable at once and a
+crash in between loses nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from renkei.catalog.context import Context, utcnow
+from renkei.search.extent import bbox_of, temporal_of
 from renkei.search.text import join_fields
-from renkei.store.tables import Group, Package, PackageExtra, PackageTag, Resource
+from renkei.store.tables import Group, Package, PackageExtra, PackageTag, Resource, SearchOutbox
 
 
 def search_columns(dataset: dict[str, Any], org: dict[str, Any] | None) -> tuple[str, str]:
@@ -41,7 +49,19 @@ def search_columns(dataset: dict[str, Any], org: dict[str, Any] | None) -> tuple
     return join_fields(titles), text
 
 
-def refresh_search_text(session: Session, pkg: Package) -> None:
+def mark_changed(ctx: Context, pkg: Package) -> None:
+    """Recompute ``pkg``'s search columns and queue it for the search index."""
+    refresh_search_columns(ctx.session, pkg)
+    queue(ctx, pkg.id)
+
+
+def queue(ctx: Context, package_id: str) -> None:
+    """Queue a dataset (changed, deleted or purged) for the search index."""
+    ctx.session.add(SearchOutbox(package_id=package_id, queued_at=utcnow()))
+    ctx.search_changed = True
+
+
+def refresh_search_columns(session: Session, pkg: Package) -> None:
     tags = session.scalars(select(PackageTag.tag).where(PackageTag.package_id == pkg.id))
     org = session.get(Group, pkg.owner_org) if pkg.owner_org else None
     resources = session.execute(
@@ -49,7 +69,11 @@ def refresh_search_text(session: Session, pkg: Package) -> None:
             Resource.package_id == pkg.id
         )
     )
-    extras = session.scalars(select(PackageExtra.value).where(PackageExtra.package_id == pkg.id))
+    extras = dict(
+        session.execute(
+            select(PackageExtra.key, PackageExtra.value).where(PackageExtra.package_id == pkg.id)
+        ).all()
+    )
     dataset = {
         "title": pkg.title,
         "name": pkg.name,
@@ -60,7 +84,7 @@ def refresh_search_text(session: Session, pkg: Package) -> None:
         "maintainer": pkg.maintainer,
         "tags": [{"name": t} for t in tags],
         "resources": [{"name": n, "description": d, "format": f} for n, d, f in resources],
-        "extras": [{"value": v} for v in extras],
+        "extras": [{"key": k, "value": v} for k, v in extras.items()],
     }
     org_dict = (
         {"title": org.title, "name": org.name, "title_translated": org.title_translated}
@@ -68,3 +92,6 @@ def refresh_search_text(session: Session, pkg: Package) -> None:
         else None
     )
     pkg.search_title, pkg.search_text = search_columns(dataset, org_dict)
+    bbox = bbox_of(extras.get("spatial"))
+    pkg.bbox_west, pkg.bbox_south, pkg.bbox_east, pkg.bbox_north = bbox or (None,) * 4
+    pkg.temporal_start, pkg.temporal_end = temporal_of(extras)

@@ -11,35 +11,22 @@ from renkei.catalog import authz
 from renkei.catalog.context import Context
 from renkei.catalog.dictize import package_dicts
 from renkei.catalog.packages import MAX_INT
-from renkei.errors import ValidationError
-from renkei.search import sql
+from renkei.errors import SearchQueryError, ValidationError
+from renkei.search.backend import CURSOR_SORTS, Cursor, SearchRequest, Visibility
+from renkei.search.extent import parse_bbox, parse_temporal
 from renkei.search.query import parse_query
-from renkei.store.tables import Package, PackageTag
+from renkei.store.tables import Group, Package, PackageTag
+
+MAX_QUERY_CHARS = 2_000
 
 KNOWN_PARAMS = frozenset(
     {
-        "q",
-        "fq",
-        "fq_list",
-        "rows",
-        "start",
-        "sort",
-        "facet",
-        "facet.field",
-        "facet.limit",
-        "facet.mincount",
-        "include_private",
-        "include_drafts",
-        "include_deleted",
-        "fl",
-        "use_default_schema",
-        "defType",
-        "qf",
-        "ext_bbox",
-        "callback",
-        "_",
+        "q", "fq", "fq_list", "rows", "start", "sort", "facet", "facet.field", "facet.limit",
+        "facet.mincount", "include_private", "include_drafts", "include_deleted", "fl",
+        "use_default_schema", "defType", "qf", "ext_bbox", "ext_temporal", "cursor",
+        "callback", "_",
     }
-)
+)  # fmt: skip
 
 
 def _bool(data: dict[str, Any], key: str, default: bool) -> bool:
@@ -85,74 +72,140 @@ def _list_param(value: Any, key: str) -> list[str]:
 
 
 def package_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    request, fields = _request(ctx, data)
+    backend = ctx.catalog.search if ctx.catalog is not None else None
+    if backend is None:
+        from renkei.search.sql_backend import SqlSearch
+
+        backend = SqlSearch()
+    hits = backend.search(ctx, request)
+    by_id = {p.id: p for p in ctx.session.scalars(select(Package).where(Package.id.in_(hits.ids)))}
+    results = package_dicts(ctx, [by_id[i] for i in hits.ids if i in by_id])
+    if fields:
+        results = [{k: r.get(k) for k in fields} for r in results]
+    facets: dict[str, dict[str, int]] = {}
+    search_facets: dict[str, Any] = {}
+    for field, pairs in hits.facets.items():
+        titles = _display_names(ctx, field, [v for v, _ in pairs])
+        facets[field] = dict(pairs)
+        search_facets[field] = {
+            "title": field,
+            "items": [{"name": v, "display_name": titles.get(v, v), "count": n} for v, n in pairs],
+        }
+    result: dict[str, Any] = {
+        "count": hits.count,
+        "results": results,
+        "facets": facets,
+        "search_facets": search_facets,
+        "sort": data.get("sort") or DEFAULT_SORT,
+    }
+    if request.want_cursor:
+        result["next_cursor"] = hits.next_cursor.encode() if hits.next_cursor else None
+    return result
+
+
+DEFAULT_SORT = "score desc, metadata_modified desc"
+SORTABLE = ("score", "metadata_modified", "metadata_created", "name", "title_string")
+
+
+def _request(ctx: Context, data: dict[str, Any]) -> tuple[SearchRequest, list[str]]:
     errors: dict[str, list[str]] = {}
-    unknown = sorted(k for k in data if k not in KNOWN_PARAMS)
-    for key in unknown:
+    for key in sorted(k for k in data if k not in KNOWN_PARAMS):
         errors[key] = ["The parameter is not known to package_search"]
     rows = _int(data, "rows", 10, errors)
     start = _int(data, "start", 0, errors)
     facet_limit = _int(data, "facet.limit", 50, errors)
     facet_mincount = _int(data, "facet.mincount", 1, errors)
-    if rows < 0:
-        errors["rows"] = ["Must be a positive integer"]
-    if start < 0:
-        errors["start"] = ["Must be a positive integer"]
+    for key, value in (("rows", rows), ("start", start), ("facet.mincount", facet_mincount)):
+        if value < 0:
+            errors[key] = ["Must be a positive integer"]
     for key, value in (("rows", rows), ("start", start), ("facet.limit", facet_limit)):
         if value > MAX_INT:
             errors[key] = [f"Must be at most {MAX_INT}"]
-    if errors:
-        raise ValidationError(errors)
-    rows = min(rows, ctx.settings.search_rows_max)
-    include_private = _bool(data, "include_private", False)
-
     q = data.get("q")
     if q is not None and not isinstance(q, str):
-        raise ValidationError({"q": ["Must be a string"]})
-    query_node = parse_query(q)
-    filters = [sql.to_sql(query_node)]
-    for fq in [*_list_param(data.get("fq"), "fq"), *_list_param(data.get("fq_list"), "fq_list")]:
-        filters.append(sql.to_sql(parse_query(fq)))
-    # Privacy lives inside the query, so counts and facets are exact for this caller.
-    filters.append(authz.visible_packages(ctx, include_private=include_private))
+        errors["q"] = ["Must be a string"]
+    if isinstance(q, str) and len(q) > MAX_QUERY_CHARS:
+        errors["q"] = [f"Longer than {MAX_QUERY_CHARS} characters"]
+    if errors:
+        raise ValidationError(errors)
 
-    matched = select(Package.id).where(*filters)
-    count = ctx.session.scalar(select(func.count()).select_from(matched.subquery())) or 0
-
-    score = sql.score_expression(sql.text_terms(query_node))
-    sort = data.get("sort")
-    order = sql.parse_sort(sort if isinstance(sort, str) else None, score is not None)
-    sort_text = (
-        sort if isinstance(sort, str) and sort.strip() else "score desc, metadata_modified desc"
+    sort = _sort(data.get("sort"))
+    cursor_param = data.get("cursor")
+    cursor = None
+    if cursor_param not in (None, "", "*"):
+        cursor = Cursor.decode(str(cursor_param))
+        sort = [(cursor.field, cursor.descending)]
+    want_cursor = cursor_param is not None
+    if want_cursor:
+        if sort[0][0] == "score":
+            sort = [("metadata_modified", True)]
+        if sort[0][0] not in CURSOR_SORTS:
+            raise ValidationError(
+                {"cursor": [f"Cursor paging sorts by {' or '.join(CURSOR_SORTS)}"]}
+            )
+        if start:
+            raise ValidationError({"start": ["Use either start or cursor, not both"]})
+    filters = [
+        parse_query(fq)
+        for fq in [*_list_param(data.get("fq"), "fq"), *_list_param(data.get("fq_list"), "fq_list")]
+    ]
+    bbox = parse_bbox(str(data["ext_bbox"])) if data.get("ext_bbox") not in (None, "") else None
+    temporal = (
+        parse_temporal(str(data["ext_temporal"]))
+        if data.get("ext_temporal") not in (None, "")
+        else None
     )
-    if score is not None and sort_text.strip().startswith("score"):
-        order.insert(0, score.desc())
-    page = list(
-        ctx.session.scalars(
-            select(Package).where(*filters).order_by(*order).limit(rows).offset(start)
-        )
-    )
-    results = package_dicts(ctx, page)
-    fields = [f for f in _split_fl(data.get("fl"))]
-    if fields:
-        results = [{k: r.get(k) for k in fields} for r in results]
-
-    facets: dict[str, dict[str, int]] = {}
-    search_facets: dict[str, Any] = {}
+    facet_fields = []
     if _bool(data, "facet", True):
-        for field in _list_param(data.get("facet.field"), "facet.field"):
-            counts = sql.facet_counts(ctx.session, matched, field, facet_limit, facet_mincount)
-            facets[field] = {value: n for value, _, n in counts}
-            search_facets[field] = {
-                "title": field,
-                "items": [{"name": v, "display_name": d, "count": n} for v, d, n in counts],
-            }
-    return {
-        "count": count,
-        "results": results,
-        "facets": facets,
-        "search_facets": search_facets,
-        "sort": sort_text,
-    }
+        facet_fields = _list_param(data.get("facet.field"), "facet.field")
+    request = SearchRequest(
+        query=parse_query(q),
+        filters=filters,
+        visibility=_visibility(ctx, _bool(data, "include_private", False)),
+        sort=sort,
+        rows=min(rows, ctx.settings.search_rows_max),
+        start=start,
+        bbox=bbox,
+        temporal=temporal,
+        cursor=cursor,
+        want_cursor=want_cursor,
+        facet_fields=facet_fields,
+        facet_limit=facet_limit,
+        facet_mincount=facet_mincount,
+    )
+    return request, _split_fl(data.get("fl"))
+
+
+def _sort(value: Any) -> list[tuple[str, bool]]:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError({"sort": ["Must be a string such as 'metadata_modified desc'"]})
+    order = []
+    for clause in (value or DEFAULT_SORT).split(","):
+        words = clause.split()
+        if not words:
+            continue
+        field = "title_string" if words[0] == "title" else words[0]
+        direction = words[1].lower() if len(words) > 1 else "asc"
+        if field not in SORTABLE or direction not in ("asc", "desc") or len(words) > 2:
+            raise SearchQueryError(f"cannot sort by {clause.strip()!r}")
+        order.append((field, direction == "desc"))
+    return order or [("score", True)]
+
+
+def _visibility(ctx: Context, include_private: bool) -> Visibility:
+    if not include_private:
+        return Visibility(everything=False)
+    if ctx.is_sysadmin:
+        return Visibility(everything=True)
+    return Visibility(everything=False, member_orgs=tuple(authz.member_group_ids(ctx)))
+
+
+def _display_names(ctx: Context, field: str, values: list[str]) -> dict[str, str]:
+    if field not in ("organization", "groups") or not values:
+        return {}
+    rows = ctx.session.execute(select(Group.name, Group.title).where(Group.name.in_(values)))
+    return {name: title or name for name, title in rows}
 
 
 def _split_fl(value: Any) -> list[str]:

@@ -68,7 +68,7 @@ def _equals(column: Any, value: str, phrase: bool, *, fold: bool = False) -> Col
 _NOW = re.compile(r"^NOW(?:/(DAY|HOUR|MONTH|YEAR))?(?:([+-])(\d+)(DAY|HOUR|MONTH|YEAR|MINUTE)S?)?$")
 
 
-def _parse_time(value: str) -> datetime | None:
+def parse_time(value: str) -> datetime | None:
     value = value.strip()
     if value == "*":
         return None
@@ -96,7 +96,7 @@ def _parse_time(value: str) -> datetime | None:
 
 
 def _time_range(column: Any, node: Range) -> ColumnElement[bool]:
-    low, high = _parse_time(node.low), _parse_time(node.high)
+    low, high = parse_time(node.low), parse_time(node.high)
     parts = []
     if low is not None:
         parts.append(column >= low if node.include_low else column > low)
@@ -162,7 +162,7 @@ def _term(node: Term) -> ColumnElement[bool]:
         return Package.private.is_(value == "private")
     if field in ("metadata_modified", "metadata_created"):
         column = getattr(Package, field)
-        moment = _parse_time(value)
+        moment = parse_time(value)
         return true() if moment is None else column == moment
     if field.startswith("extras_") and len(field) > 7:
         return exists(

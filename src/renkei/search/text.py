@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 _SPACES = re.compile(r"\s+")
 
@@ -23,3 +24,16 @@ def normalize(text: str | None) -> str:
 def join_fields(parts: Iterable[str | None]) -> str:
     """One normalised string of all fields, separated so that terms don't run across fields."""
     return " \u241e ".join(p for p in (normalize(x) for x in parts) if p)
+
+
+EPOCH = datetime(1970, 1, 1)
+
+
+def micros(moment: datetime) -> int:
+    """Naive UTC datetime -> integer microseconds since 1970 (exact, sortable)."""
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -118,6 +119,28 @@ class Package(Base):
     # Normalised (NFKC, case-folded) text kept in step with every write, for search.
     search_title: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Spatial extent (WGS84 bounding box) and temporal coverage, from the "spatial" and
+    # "temporal_start"/"temporal_end" extras, kept as columns so they can be filtered.
+    bbox_west: Mapped[float | None] = mapped_column(Float)
+    bbox_south: Mapped[float | None] = mapped_column(Float)
+    bbox_east: Mapped[float | None] = mapped_column(Float)
+    bbox_north: Mapped[float | None] = mapped_column(Float)
+    temporal_start: Mapped[datetime | None] = mapped_column(DateTime)
+    temporal_end: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SearchOutbox(Base):
+    """Datasets changed by committed transactions and not yet applied to the search index.
+
+    Written in the same transaction as the change, so a crash between the commit and the
+    index update loses nothing: whatever is here is applied at the next write or search.
+    """
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    package_id: Mapped[str] = mapped_column(String(36))
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class PackageExtra(Base):

@@ -1,0 +1,403 @@
+"""The ``tantivy`` search backend: an embedded BM25 inverted index in ``data_dir/search``.
+
+Text analysis (see docs/search.md for the measurements behind it):
+- every text is normalised first (NFKC + case folding, ``renkei.search.text``);
+- ``*_ng`` fields hold character unigrams and bigrams, so any Japanese word is found — one
+  character (駅) by its unigram, longer ones (避難, 指定緊急避難場所) by requiring all their
+  bigrams; the tokenizer gives no positions, so "all bigrams" stands in for "adjacent";
+- ``*_en`` fields hold Latin-script words, matched with light English stemming done at query
+  time (population finds populations, shelters finds shelter, cities finds city);
+- field weights: title/name > tags > organization > notes > resources and the rest.
+
+Consistency: changes reach the index through the search outbox (``renkei.search.index``),
+applied right after each commit under a lock, each batch in one index commit; the outbox rows
+are removed only after the index commit, so a crash anywhere re-applies rather than loses.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tantivy
+from sqlalchemy import delete, func, select
+
+from renkei.search.backend import Cursor, DriftReport, SearchHits, SearchRequest
+from renkei.search.tantivy_query import QueryBuilder, _en
+from renkei.search.text import micros, normalize
+from renkei.store.tables import (
+    Group,
+    Package,
+    PackageExtra,
+    PackageGroup,
+    PackageTag,
+    Resource,
+    SearchOutbox,
+)
+
+if TYPE_CHECKING:
+    from renkei.catalog.context import Catalog, Context
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "2"
+TEXT_FIELDS = ("title", "tags", "org", "notes", "res", "misc")
+RAW_FIELDS = ("organization", "owner_org", "groups", "tags_raw", "res_format", "res_format_lc",
+              "license_id", "type", "extras")  # fmt: skip
+FACET_FIELD = {
+    "organization": "organization",
+    "groups": "groups",
+    "tags": "tags_raw",
+    "res_format": "res_format",
+    "license_id": "license_id",
+    "type": "type",
+}
+SORT_FIELD = {
+    "metadata_modified": "modified",
+    "metadata_created": "created",
+    "name": "name",
+    "title_string": "title_sort",
+}
+BATCH = 2000
+WRITER_HEAP = 64_000_000
+REINDEX_HEAP = 512_000_000
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(f"{name}_ng", tokenizer_name="ja_ngram", index_option="freq")
+        builder.add_text_field(f"{name}_en", tokenizer_name="en_stem", index_option="position")
+    builder.add_text_field("name", tokenizer_name="raw", fast=True)
+    builder.add_text_field("title_sort", tokenizer_name="raw", fast=True)
+    for name in RAW_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=True)
+    builder.add_boolean_field("private", indexed=True, fast=True)
+    # Times as integer microseconds since 1970 (UTC): exact, unlike second-precision dates.
+    for name in ("modified", "created", "tstart", "tend"):
+        builder.add_integer_field(name, indexed=True, fast=True)
+    for name in ("west", "south", "east", "north"):
+        builder.add_float_field(name, indexed=True, fast=True)
+    return builder.build()
+
+
+def english_analyzer() -> tantivy.TextAnalyzer:
+    # No stemmer here: Snowball turns acronyms into other words (AED -> "a"). Plurals are
+    # handled at query time instead (renkei.search.tantivy_query.word_variants).
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
+
+
+def ngram_analyzer() -> tantivy.TextAnalyzer:
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, 2, False)).build()
+
+
+class TantivySearch:
+    name = "tantivy"
+
+    def __init__(self, index_dir: Path) -> None:
+        self.dir = Path(index_dir)
+        self.schema = build_schema()
+        self.fresh = self._prepare_dir()
+        self.index = tantivy.Index(self.schema, path=str(self.dir), reuse=True)
+        self.index.register_tokenizer("ja_ngram", ngram_analyzer())
+        self.index.register_tokenizer("en_stem", english_analyzer())
+        self.queries = QueryBuilder(self.schema, english_analyzer())
+        self._lock = threading.Lock()
+
+    def _prepare_dir(self) -> bool:
+        """Create the index dir; start afresh if it holds another schema version."""
+        marker = self.dir / "RENKEI_SCHEMA"
+        if self.dir.is_dir() and marker.is_file() and marker.read_text().strip() == SCHEMA_VERSION:
+            return False
+        if self.dir.exists():
+            log.warning("search index at %s has another schema: rebuilding it", self.dir)
+            shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True)
+        marker.write_text(SCHEMA_VERSION)
+        return True
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _writer(self, heap: int = WRITER_HEAP, threads: int = 1, wait: float = 60.0) -> Any:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self.index.writer(heap, threads)
+            except ValueError as exc:  # another process holds the index lock
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def apply_pending(self, catalog: Catalog) -> None:
+        with self._lock:
+            while True:
+                with catalog.sessions() as session:
+                    rows = session.execute(
+                        select(SearchOutbox.id, SearchOutbox.package_id)
+                        .order_by(SearchOutbox.id)
+                        .limit(BATCH)
+                    ).all()
+                    if not rows:
+                        break
+                    package_ids = list(dict.fromkeys(pid for _, pid in rows))
+                    documents = list(self._documents(session, package_ids))
+                writer = self._writer()
+                try:
+                    for pid in package_ids:
+                        writer.delete_documents_by_term("id", pid)
+                    for document in documents:
+                        writer.add_document(document)
+                    writer.commit()
+                finally:
+                    writer.wait_merging_threads()
+                with catalog.sessions() as session, session.begin():
+                    session.execute(delete(SearchOutbox).where(SearchOutbox.id <= rows[-1][0]))
+            self.index.reload()
+
+    def reindex(self, catalog: Catalog, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the whole index from the database in one index commit."""
+        with self._lock:
+            with catalog.sessions() as session:
+                queued_before = session.scalar(select(func.max(SearchOutbox.id))) or 0
+                ids = list(
+                    session.scalars(
+                        select(Package.id).where(Package.state == "active").order_by(Package.id)
+                    )
+                )
+            total = len(ids)
+            writer = self._writer(REINDEX_HEAP, 2)
+            try:
+                writer.delete_all_documents()
+                for start in range(0, total, BATCH):
+                    with catalog.sessions() as session:
+                        for document in self._documents(session, ids[start : start + BATCH]):
+                            writer.add_document(document)
+                    if progress:
+                        progress(min(start + BATCH, total), total)
+                writer.commit()
+            finally:
+                writer.wait_merging_threads()
+            with catalog.sessions() as session, session.begin():
+                session.execute(delete(SearchOutbox).where(SearchOutbox.id <= queued_before))
+            self.index.reload()
+        self.apply_pending(catalog)  # whatever changed while the rebuild ran
+        return total
+
+    def _documents(self, session: Any, package_ids: list[str]) -> Iterable[tantivy.Document]:
+        """Index documents for the active datasets among ``package_ids`` (batch queries)."""
+        packages = list(
+            session.scalars(
+                select(Package).where(Package.id.in_(package_ids), Package.state == "active")
+            )
+        )
+        if not packages:
+            return
+        ids = [p.id for p in packages]
+        tags: dict[str, list[str]] = defaultdict(list)
+        for pid, tag in session.execute(
+            select(PackageTag.package_id, PackageTag.tag).where(PackageTag.package_id.in_(ids))
+        ):
+            tags[pid].append(tag)
+        extras: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for pid, key, value in session.execute(
+            select(PackageExtra.package_id, PackageExtra.key, PackageExtra.value).where(
+                PackageExtra.package_id.in_(ids)
+            )
+        ):
+            extras[pid].append((key, value))
+        resources: dict[str, list[tuple[str | None, str | None, str | None]]] = defaultdict(list)
+        for pid, name, description, fmt in session.execute(
+            select(Resource.package_id, Resource.name, Resource.description, Resource.format)
+            .where(Resource.package_id.in_(ids))
+            .order_by(Resource.position)
+        ):
+            resources[pid].append((name, description, fmt))
+        groups: dict[str, list[str]] = defaultdict(list)
+        for pid, gname in session.execute(
+            select(PackageGroup.package_id, Group.name)
+            .join(Group, Group.id == PackageGroup.group_id)
+            .where(PackageGroup.package_id.in_(ids))
+        ):
+            groups[pid].append(gname)
+        org_ids = {p.owner_org for p in packages if p.owner_org}
+        orgs = {g.id: g for g in session.scalars(select(Group).where(Group.id.in_(org_ids)))}
+        for pkg in packages:
+            yield self._document(
+                pkg, tags[pkg.id], extras[pkg.id], resources[pkg.id], groups[pkg.id],
+                orgs.get(pkg.owner_org or ""),
+            )  # fmt: skip
+
+    def _document(
+        self,
+        pkg: Package,
+        tags: list[str],
+        extras: list[tuple[str, str]],
+        resources: list[tuple[str | None, str | None, str | None]],
+        groups: list[str],
+        org: Group | None,
+    ) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("id", pkg.id)
+        texts = {
+            "title": [pkg.title, pkg.name.replace("-", " ").replace("_", " "),
+                      *(pkg.title_translated or {}).values()],
+            "tags": tags,
+            "org": [org.title, org.name, *(org.title_translated or {}).values()] if org else [],
+            "notes": [pkg.notes, *(pkg.notes_translated or {}).values()],
+            "res": [part for row in resources for part in row],
+            "misc": [pkg.author, pkg.maintainer, pkg.version, pkg.url,
+                     *(value for _, value in extras)],
+        }  # fmt: skip
+        for name, values in texts.items():
+            for value in values:
+                text = normalize(value)
+                if text:
+                    doc.add_text(f"{name}_ng", text)
+                    doc.add_text(f"{name}_en", _en(text))
+        doc.add_text("name", pkg.name)
+        doc.add_text("title_sort", normalize(pkg.title or pkg.name))
+        if org is not None:
+            doc.add_text("organization", org.name)
+            doc.add_text("owner_org", org.id)
+        for tag in dict.fromkeys(tags):
+            doc.add_text("tags_raw", tag)
+        for gname in dict.fromkeys(groups):
+            doc.add_text("groups", gname)
+        formats = dict.fromkeys(f.strip() for _, _, f in resources if f and f.strip())
+        for fmt in formats:
+            doc.add_text("res_format", fmt)
+        for fmt in dict.fromkeys(f.lower() for f in formats):
+            doc.add_text("res_format_lc", fmt)
+        if pkg.license_id:
+            doc.add_text("license_id", pkg.license_id)
+        doc.add_text("type", pkg.type)
+        for key, value in extras:
+            doc.add_text("extras", f"{key}={value}")
+        doc.add_boolean("private", bool(pkg.private))
+        doc.add_integer("modified", micros(pkg.metadata_modified))
+        doc.add_integer("created", micros(pkg.metadata_created))
+        if pkg.temporal_start is not None:
+            doc.add_integer("tstart", micros(pkg.temporal_start))
+        if pkg.temporal_end is not None:
+            doc.add_integer("tend", micros(pkg.temporal_end))
+        if pkg.bbox_west is not None:
+            doc.add_float("west", pkg.bbox_west)
+            doc.add_float("south", pkg.bbox_south or 0.0)
+            doc.add_float("east", pkg.bbox_east or 0.0)
+            doc.add_float("north", pkg.bbox_north or 0.0)
+        return doc
+
+    # -- reading -------------------------------------------------------------------------
+
+    def search(self, ctx: Context, request: SearchRequest) -> SearchHits:
+        if ctx.session.scalar(select(SearchOutbox.id).limit(1)) is not None and self._lock.acquire(
+            blocking=False
+        ):
+            # Changes committed elsewhere (another process, a crash) are applied before reading.
+            self._lock.release()
+            self.apply_pending(_catalog_of(ctx))
+        self.index.reload()
+        searcher = self.index.searcher()
+        query = self.queries.request_query(request)
+        first_field, descending = request.sort[0] if request.sort else ("score", True)
+        order = tantivy.Order.Desc if descending else tantivy.Order.Asc
+        limit = max(request.rows, 1)  # tantivy needs a positive limit; rows=0 keeps no hit
+        if first_field == "score":
+            result = searcher.search(query, limit, count=True, offset=request.start)
+        else:
+            page_query = query
+            if request.cursor is not None:
+                page_query = self.queries.after_cursor(query, request.cursor, SORT_FIELD)
+            result = searcher.search(
+                page_query,
+                limit,
+                count=True,
+                order_by_field=SORT_FIELD[first_field],
+                offset=0 if request.cursor else request.start,
+                order=order,
+            )
+        hits = result.hits[: request.rows]
+        ids = [searcher.doc(address)["id"][0] for _, address in hits]
+        count = result.count if request.cursor is None else searcher.search(query, 1).count
+        next_cursor = None
+        if request.want_cursor and first_field != "score" and len(ids) == request.rows:
+            last = hits[-1][0]
+            seen = [pid for (key, _), pid in zip(hits, ids, strict=True) if key == last]
+            if request.cursor is not None and request.cursor.value == last:
+                seen = list(request.cursor.seen) + seen
+            next_cursor = Cursor(first_field, descending, last, tuple(seen))
+        facets: dict[str, list[tuple[str, int]]] = {}
+        wanted = [f for f in request.facet_fields if f in FACET_FIELD]
+        if wanted:
+            size = request.facet_limit if request.facet_limit >= 0 else 100_000
+            spec = {
+                f: {
+                    "terms": {
+                        "field": FACET_FIELD[f],
+                        "size": max(size, 1),
+                        "min_doc_count": max(request.facet_mincount, 1),
+                    }
+                }
+                for f in wanted
+            }
+            aggregated = searcher.aggregate(query, spec)
+            for f in wanted:
+                buckets = aggregated.get(f, {}).get("buckets", [])
+                pairs = sorted(
+                    ((b["key"], b["doc_count"]) for b in buckets), key=lambda p: (-p[1], p[0])
+                )
+                facets[f] = pairs[:size] if size else []
+        for f in request.facet_fields:
+            facets.setdefault(f, [])
+        return SearchHits(count=count, ids=ids, facets=facets, next_cursor=next_cursor)
+
+    def check(self, catalog: Catalog) -> DriftReport:
+        """Compare the index with the database: missing, stale and extra datasets."""
+        self.index.reload()
+        searcher = self.index.searcher()
+        total = searcher.num_docs
+        result = searcher.search(tantivy.Query.all_query(), max(total, 1), count=False,
+                                 order_by_field="modified")  # fmt: skip
+        indexed: dict[str, int] = {}
+        for key, address in result.hits:
+            indexed[searcher.doc(address)["id"][0]] = key
+        with catalog.sessions() as session:
+            pending = session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+            database = {
+                pid: micros(modified)
+                for pid, modified in session.execute(
+                    select(Package.id, Package.metadata_modified).where(Package.state == "active")
+                )
+            }
+        missing = sorted(set(database) - set(indexed))
+        extra = sorted(set(indexed) - set(database))
+        stale = sorted(pid for pid in set(database) & set(indexed) if database[pid] != indexed[pid])
+        return DriftReport(missing=missing, stale=stale, extra=extra, pending=pending)
+
+    def ensure_built(self, catalog: Catalog) -> None:
+        """At start: build a new index from the database, or apply what is queued."""
+        if self.fresh:
+            with catalog.sessions() as session:
+                has_data = session.scalar(select(Package.id).limit(1)) is not None
+            if has_data:
+                log.warning("building the search index from the database")
+                self.reindex(catalog)
+            self.fresh = False
+        self.apply_pending(catalog)
+
+
+def _catalog_of(ctx: Context) -> Catalog:
+    catalog = ctx.catalog
+    assert catalog is not None
+    return catalog
