@@ -16,6 +16,8 @@ every N), then scaled to N. The mix depends only on the seed, N and the vocabula
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import random
 import re
@@ -120,12 +122,29 @@ class Sample:
     titles: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     public: list[int] = field(default_factory=list)
+    _cache: dict[str, float] = field(default_factory=dict)
+    _joined: str = ""
+    _starts: list[int] = field(default_factory=list)
 
     def fraction(self, term: str) -> float:
+        """Share of the public sample datasets whose search text contains ``term``."""
         if not self.public:
             return 0.0
-        texts = self.texts
-        return sum(term in texts[i] for i in self.public) / len(self.public)
+        if term not in self._cache:
+            if not self._joined:
+                parts = [self.texts[i] for i in self.public]
+                self._starts = list(itertools.accumulate([0] + [len(p) + 1 for p in parts]))
+                self._joined = "\x00".join(parts)
+            docs = set()
+            joined, starts = self._joined, self._starts
+            pos = joined.find(term)
+            while pos >= 0:
+                doc = bisect.bisect_right(starts, pos) - 1
+                docs.add(doc)
+                # Skip to the next dataset: one hit per dataset is enough.
+                pos = joined.find(term, starts[doc + 1] if doc + 1 < len(starts) else len(joined))
+            self._cache[term] = len(docs) / len(self.public)
+        return self._cache[term]
 
     def expected(self, term: str) -> int:
         return round(self.fraction(term) * self.n_total * len(self.public) / len(self.texts))
@@ -163,7 +182,7 @@ def _candidates(gen: Generator) -> tuple[list[str], list[str]]:
             ja.append(org.place)
             en.append(org.place_en.lower())
     ja.extend(s for s in V.YEAR_SUFFIXES if s)
-    ja.extend(c for c in gen.vocab.ja_columns if 2 <= len(c) <= 8)
+    ja.extend(c for c in gen.vocab.ja_columns if 2 <= len(c) <= 8 and "_" not in c)
     ja = [normalize(t) for t in ja]
     en = [normalize(t) for t in en]
     fixed = set(ONE_KANJI) | set(TWO_KANJI)
@@ -298,11 +317,6 @@ def build_queries(gen: Generator, n: int, sample: Sample | None = None) -> list[
     for q in queries:
         counters[q.cls] = counters.get(q.cls, 0) + 1
         numbered.append(Query(**{**asdict(q), "qid": f"{q.cls}{counters[q.cls]:02d}"}))
-    for q in numbered:
-        if q.bbox is not None:
-            object.__setattr__(q, "bbox", tuple(q.bbox))
-        object.__setattr__(q, "terms", tuple(q.terms))
-        object.__setattr__(q, "facets", tuple(q.facets))
     random.Random(f"order:{gen.seed}:{n}").shuffle(numbered)
     return numbered
 
