@@ -133,8 +133,10 @@ def test_sort_paging_and_field_list(api: Any, world: dict[str, Any]) -> None:
     assert ranked["results"][0]["name"] == "shelters"
 
 
-def test_rows_are_capped_at_the_configured_maximum(api: Any, world: dict[str, Any]) -> None:
-    assert api.ok("package_search", rows=5000)["count"] == 5
+def test_rows_beyond_the_maximum_are_refused(api: Any, world: dict[str, Any]) -> None:
+    assert len(api.ok("package_search", rows=1000)["results"]) == 5
+    error = api.error("package_search", status=400, rows=100000)
+    assert "cursor" in error["rows"][0]
 
 
 @pytest.mark.parametrize(
@@ -151,7 +153,7 @@ def test_rows_are_capped_at_the_configured_maximum(api: Any, world: dict[str, An
 def test_bad_parameters_are_explained(
     api: Any, world: dict[str, Any], params: dict[str, Any], field: str | None
 ) -> None:
-    error = api.error("package_search", status=409, **params)
+    error = api.error("package_search", status=400, **params)
     if field is None:
         assert error["__type"] == "Search Query Error"
         assert error["message"]

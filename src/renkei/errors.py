@@ -38,8 +38,15 @@ class ValidationError(RenkeiError):
         return {"__type": self.ckan_type, **self.errors}
 
 
+class SearchParameterError(ValidationError):
+    """A package_search parameter that can't be used: the request is malformed (400)."""
+
+    status_code = 400
+
+
 class SearchQueryError(RenkeiError):
-    status_code = 409
+    # CKAN answers 409 here; a query that can't be read is a malformed request, so 400.
+    status_code = 400
     ckan_type = "Search Query Error"
 
     def ckan_error(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from renkei.catalog import authz
 from renkei.catalog.context import Context
 from renkei.catalog.dictize import package_dicts
 from renkei.catalog.packages import MAX_INT
-from renkei.errors import SearchQueryError, ValidationError
+from renkei.errors import SearchParameterError, SearchQueryError, ValidationError
 from renkei.search.backend import CURSOR_SORTS, Cursor, SearchRequest, Visibility
 from renkei.search.extent import parse_bbox, parse_temporal
 from renkei.search.query import parse_query
@@ -109,6 +109,15 @@ SORTABLE = ("score", "metadata_modified", "metadata_created", "name", "title_str
 
 
 def _request(ctx: Context, data: dict[str, Any]) -> tuple[SearchRequest, list[str]]:
+    try:
+        return _parse_request(ctx, data)
+    except SearchParameterError:
+        raise
+    except ValidationError as exc:
+        raise SearchParameterError(exc.errors) from None
+
+
+def _parse_request(ctx: Context, data: dict[str, Any]) -> tuple[SearchRequest, list[str]]:
     errors: dict[str, list[str]] = {}
     for key in sorted(k for k in data if k not in KNOWN_PARAMS):
         errors[key] = ["The parameter is not known to package_search"]
@@ -122,6 +131,10 @@ def _request(ctx: Context, data: dict[str, Any]) -> tuple[SearchRequest, list[st
     for key, value in (("rows", rows), ("start", start), ("facet.limit", facet_limit)):
         if value > MAX_INT:
             errors[key] = [f"Must be at most {MAX_INT}"]
+    if ctx.settings.search_rows_max < rows <= MAX_INT:
+        errors["rows"] = [
+            f"Must be at most {ctx.settings.search_rows_max}: use cursor=* to walk more results"
+        ]
     q = data.get("q")
     if q is not None and not isinstance(q, str):
         errors["q"] = ["Must be a string"]
@@ -164,7 +177,7 @@ def _request(ctx: Context, data: dict[str, Any]) -> tuple[SearchRequest, list[st
         filters=filters,
         visibility=_visibility(ctx, _bool(data, "include_private", False)),
         sort=sort,
-        rows=min(rows, ctx.settings.search_rows_max),
+        rows=rows,
         start=start,
         bbox=bbox,
         temporal=temporal,
