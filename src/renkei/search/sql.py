@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 from renkei.errors import SearchQueryError
 from renkei.search.query import And, MatchAll, Node, Not, Or, Range, Term
-from renkei.search.text import normalize
+from renkei.search.text import normalize, split_scripts
 from renkei.store.tables import Group, Package, PackageExtra, PackageGroup, PackageTag, Resource
 
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "type")
@@ -52,7 +52,10 @@ def _contains(column: Any, value: str, phrase: bool) -> ColumnElement[bool]:
     text = normalize(value)
     if not text or text in ("*", "%"):
         return true()
-    return column.like(f"%{_like(text, wildcards=not phrase)}%", escape="\\")
+    parts = [text] if phrase else split_scripts(text)
+    return and_(
+        *(column.like(f"%{_like(part, wildcards=not phrase)}%", escape="\\") for part in parts)
+    )
 
 
 def _equals(column: Any, value: str, phrase: bool, *, fold: bool = False) -> ColumnElement[bool]:

@@ -17,7 +17,7 @@ from renkei.errors import SearchQueryError
 from renkei.search.backend import Cursor, SearchRequest, Visibility
 from renkei.search.query import And, MatchAll, Node, Not, Or, Range, Term
 from renkei.search.sql import parse_time
-from renkei.search.text import micros, normalize
+from renkei.search.text import micros, normalize, split_scripts
 
 Q = tantivy.Query
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
@@ -57,6 +57,12 @@ def word_variants(word: str) -> list[str]:
     if len(word) <= 3 or not word.isalpha() or not word.isascii():
         return [word]
     forms = {word}
+    if word.endswith("ing") and len(word) > 5:
+        forms.add(word[:-3])
+        return sorted(forms)
+    if word.endswith("ed") and len(word) > 4 and not word.endswith("eed"):
+        forms.add(word[:-2])
+        return sorted(forms)
     if word.endswith("ies") and len(word) > 4:
         forms.add(word[:-3] + "y")
     elif word.endswith(("ses", "xes", "zes", "ches", "shes")):
@@ -111,6 +117,9 @@ class QueryBuilder:
             return Q.all_query()
         if not phrase and ("*" in text or "?" in text):
             return self.wildcard(text, fields)
+        parts = split_scripts(text)
+        if not phrase and len(parts) > 1:
+            return _all([self.text(part, fields, phrase=True) for part in parts])
         alternatives = []
         if _NON_LATIN.search(text):
             # Japanese (or any non-Latin script): every character bigram must occur.

@@ -1,8 +1,10 @@
 """Text normalisation shared by indexing and querying, so both sides agree.
 
-NFKC folds full-width forms (ＡＥＤ -> AED, ２０２４ -> 2024, ｶﾅ -> カナ); casefold lowers Latin.
-Whitespace runs become one space. Matching is by substring, which finds one- and two-character
-Japanese words (駅, 人口) that word-based analysers miss.
+- NFKC folds full-width forms (ＡＥＤ -> AED, ２０２４ -> 2024, ｶﾅ -> カナ); casefold lowers Latin.
+- The prolonged sound mark ending a katakana word is dropped (コンピューター = コンピュータ,
+  サーバー = サーバ: both spellings are in official use), and a hyphen written after katakana
+  is read as that mark (ユーザ-最適型 = ユーザー最適型).
+- Whitespace runs become one space.
 """
 
 from __future__ import annotations
@@ -13,12 +15,27 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 _SPACES = re.compile(r"\s+")
+_KATAKANA = "\u30a1-\u30fa\u30fd-\u30ff"
+_HYPHEN_AFTER_KANA = re.compile(f"(?<=[{_KATAKANA}ー])[-‐‑–—−]")
+_FINAL_LONG_MARK = re.compile(f"(?<=[{_KATAKANA}])ー+(?![{_KATAKANA}ー])")
+_SCRIPT_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[^\x00-\x7f\s])|(?<=[^\x00-\x7f\s])(?=[a-z0-9])")
 
 
 def normalize(text: str | None) -> str:
     if not text:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _FINAL_LONG_MARK.sub("", _HYPHEN_AFTER_KANA.sub("ー", folded))
+    return _SPACES.sub(" ", folded).strip()
+
+
+def split_scripts(term: str) -> list[str]:
+    """Split a normalised term where Latin letters meet another script: "jr駅" -> ["jr", "駅"].
+
+    Users run words together across scripts (JR駅, AED設置, CSV人口) that the text keeps apart
+    (JR高松駅, AED の設置); each part must match, not the run-together string.
+    """
+    return [part for part in _SCRIPT_BOUNDARY.sub(" ", term).split(" ") if part]
 
 
 def join_fields(parts: Iterable[str | None]) -> str:
