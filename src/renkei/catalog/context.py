@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from renkei.store.tables import User
 
 if TYPE_CHECKING:
     from renkei.search.backend import SearchBackend
+
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -97,6 +101,11 @@ class Catalog:
                     action()
                 raise
             if ctx.search_changed and self.search is not None:
-                self.search.apply_pending(self)
+                try:
+                    self.search.apply_pending(self)
+                except Exception:
+                    # The change is committed and still queued in the outbox: it reaches the
+                    # index on the next write, search or start. The caller's write succeeded.
+                    log.exception("applying queued changes to the search index failed")
             for action in ctx._after_commit:
                 action()
