@@ -160,3 +160,14 @@ def test_check_reports_drift_and_reindex_repairs_it(
 )
 def test_light_english_stemming(word: str, expected: list[str]) -> None:
     assert word_variants(word) == expected
+
+
+def test_facets_follow_every_change(api: Any, admin: str) -> None:
+    params = {"facet.field": ["tags", "organization"]}
+    api.ok("package_create", admin, name="one", owner_org="org", tags=[{"name": "橋"}])
+    assert api.ok("package_search", **params)["facets"]["tags"] == {"橋": 1}
+    assert api.ok("package_search", **params)["facets"]["tags"] == {"橋": 1}  # asked again
+    api.ok("package_create", admin, name="two", owner_org="org", tags=[{"name": "橋"}])
+    assert api.ok("package_search", **params)["facets"]["tags"] == {"橋": 2}
+    api.ok("package_patch", admin, id="one", tags=[{"name": "道路"}])
+    assert api.ok("package_search", **params)["facets"]["tags"] == {"橋": 1, "道路": 1}

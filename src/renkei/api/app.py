@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from renkei import __version__
+from renkei import __version__, web
 from renkei.api import action_api, downloads
 from renkei.catalog.context import Catalog
 from renkei.config import Settings
@@ -49,29 +48,13 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     app.state.catalog = catalog or build_catalog(settings)
     app.include_router(action_api.router)
     app.include_router(downloads.router)
+    # The pages (HTML and JSON twins), their static files and the session cookie; "/" is the
+    # home page, whose JSON keeps the keys this node's JSON home had.
+    web.mount(app, app.state.catalog)
 
     @app.get("/api", include_in_schema=False)
     @app.get("/api/3", include_in_schema=False)
     async def api_version() -> dict[str, Any]:
         return {"version": 3}
-
-    @app.get("/", name="home")
-    async def home(request: Request) -> JSONResponse:
-        """What this node is and where its APIs are."""
-        base = str(request.base_url).rstrip("/")
-        return JSONResponse(
-            {
-                "name": settings.site_title,
-                "description": settings.site_description,
-                "renkei_version": __version__,
-                "links": {
-                    "ckan_action_api": f"{base}/api/3/action/",
-                    "status": f"{base}/api/3/action/status_show",
-                    "datasets": f"{base}/api/3/action/package_search",
-                    "openapi": f"{base}/openapi.json",
-                    "docs": f"{base}/docs",
-                },
-            }
-        )
 
     return app

@@ -45,6 +45,8 @@ _SCRIPT_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(
 
 def _en(text: str) -> str:
     """Latin words stand alone for the word analyzer: "aed設置場所" -> "aed 設置場所"."""
+    if text.isascii():
+        return text
     return _SCRIPT_BOUNDARY.sub(" ", text)
 
 

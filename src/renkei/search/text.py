@@ -18,6 +18,7 @@ _SPACES = re.compile(r"\s+")
 _KATAKANA = "\u30a1-\u30fa\u30fd-\u30ff"
 _HYPHEN_AFTER_KANA = re.compile(f"(?<=[{_KATAKANA}ー])[-‐‑–—−]")
 _FINAL_LONG_MARK = re.compile(f"(?<=[{_KATAKANA}])ー+(?![{_KATAKANA}ー])")
+_HAS_HYPHEN = re.compile("[-‐‑–—−]")
 _SCRIPT_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[^\x00-\x7f\s])|(?<=[^\x00-\x7f\s])(?=[a-z0-9])")
 
 
@@ -25,8 +26,11 @@ def normalize(text: str | None) -> str:
     if not text:
         return ""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = _FINAL_LONG_MARK.sub("", _HYPHEN_AFTER_KANA.sub("ー", folded))
-    return _SPACES.sub(" ", folded).strip()
+    # The regular expressions only run when their marks occur: indexing 1.5 million datasets
+    # calls this tens of millions of times.
+    if "ー" in folded or (not folded.isascii() and _HAS_HYPHEN.search(folded)):
+        folded = _FINAL_LONG_MARK.sub("", _HYPHEN_AFTER_KANA.sub("ー", folded))
+    return " ".join(folded.split())
 
 
 def split_scripts(term: str) -> list[str]:

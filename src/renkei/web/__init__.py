@@ -1,0 +1,76 @@
+"""The web interface: server-rendered pages (Jinja2) over the same services as the Action API.
+
+Every page also answers as JSON (``<path>.json`` or ``Accept: application/json``) with the
+content it shows. ``mount`` adds the pages, their static files and the session cookie to an app.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from renkei.catalog.context import Catalog
+from renkei.errors import BadRequest, NotFound
+from renkei.web.page import Web, WebOptions, wants_json
+from renkei.web.routes import router
+from renkei.web.secret import load_secret_key
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "renkei_session"
+SESSION_AGE = 14 * 24 * 3600
+TIMEZONE_ENV = "RENKEI_TIMEZONE"
+
+
+def mount(app: FastAPI, catalog: Catalog, environ: Mapping[str, str] | None = None) -> None:
+    """Add the web pages to ``app``. ``environ`` (default ``os.environ``) may hold
+    ``RENKEI_SECRET_KEY`` (signs session cookies) and ``RENKEI_TIMEZONE`` (dates in pages)."""
+    environ = os.environ if environ is None else environ
+    settings = catalog.settings
+    settings.ensure_dirs()
+    app.state.web_options = WebOptions(timezone=environ.get(TIMEZONE_ENV) or "Asia/Tokyo")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=load_secret_key(settings.data_dir, environ),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_AGE,
+        same_site="lax",
+        https_only=settings.site_url.startswith("https://"),
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(router)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _bad_request)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Unknown paths get an error page when a browser asks, FastAPI's JSON otherwise."""
+    from fastapi.exception_handlers import http_exception_handler
+
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and _is_page_request(request):
+        return Web(request).error(NotFound("No such page"))
+    return await http_exception_handler(request, exc)
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    from fastapi.exception_handlers import request_validation_exception_handler
+
+    assert isinstance(exc, RequestValidationError)
+    if _is_page_request(request):
+        return Web(request).error(BadRequest("The request's parameters could not be read"))
+    return await request_validation_exception_handler(request, exc)
+
+
+def _is_page_request(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/static/", "/docs", "/openapi", "/redoc")):
+        return False
+    return not wants_json(request) or path.endswith(".json")
