@@ -166,8 +166,12 @@ class Web:
     @property
     def user(self) -> WebUser | None:
         if not self._user_known:
-            with self.context():
-                pass
+            try:
+                with self.context():
+                    pass
+            except NotAuthorized:
+                # A bad API token: the error page that says so is shown to nobody in particular.
+                self._user, self._user_known = None, True
         return self._user
 
     def log_in(self, user_id: str) -> None:

@@ -10,13 +10,21 @@ from fastapi.responses import Response
 
 from renkei.catalog.activity import package_activity_list
 from renkei.catalog.context import Context
+from renkei.catalog.groups import group_list
 from renkei.catalog.packages import package_show
 from renkei.model.licenses import get_license
 from renkei.web import jsonld
 from renkei.web.i18n import N_
 from renkei.web.page import Web
 from renkei.web.routing import page, web_router
-from renkei.web.search_view import FACET_FIELDS, FACET_TITLES, SORTS, SearchParams, run_search
+from renkei.web.search_view import (
+    FACET_FIELDS,
+    FACET_TITLES,
+    MAX_PAGE,
+    SORTS,
+    SearchParams,
+    run_search,
+)
 
 router = web_router()
 ACTIVITY_SHOWN = 10
@@ -50,6 +58,7 @@ def search_helpers(web: Web, params: SearchParams, path: str) -> dict[str, Any]:
     return {
         "params": params,
         "search_path": path,
+        "max_page": MAX_PAGE,
         "sorts": [(value, web.gettext(label)) for value, label in SORTS.items()],
         "facet_titles": {k: web.gettext(v) for k, v in FACET_TITLES.items()},
         "link": lambda **change: web.url(path, params.items(**change)),
@@ -95,8 +104,13 @@ def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
     activity = package_activity_list(ctx, {"id": dataset["id"], "limit": ACTIVITY_SHOWN})
     lic = get_license(dataset.get("license_id"))
     query = urlencode({"id": dataset["name"]})
+    group_names = [g["name"] for g in dataset["groups"]]
     return {
         "dataset": dataset,
+        # The dataset's groups in full: package_show's summaries lack their translated titles.
+        "groups": group_list(ctx, {"groups": group_names, "all_fields": True})
+        if group_names
+        else [],
         "license": lic.as_ckan_dict() if lic else None,
         # The snapshot each entry keeps is the whole dataset; the page shows who and when.
         "activity": [{k: v for k, v in a.items() if k != "data"} for a in activity],

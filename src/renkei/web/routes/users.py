@@ -21,7 +21,7 @@ router = web_router()
 # A hash to check when the user doesn't exist, so that the answer takes as long either way
 # and doesn't tell which login names exist.
 _DUMMY_HASH = users.hash_password("not-a-real-password")
-EXPIRY_DAYS = (None, 30, 90, 365)
+EXPIRY_DAYS: tuple[int | None, ...] = (None, 30, 90, 365)
 DAY = 86400
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -176,7 +176,7 @@ def _tokens_data(ctx: Any) -> dict[str, Any]:
 
 
 def _tokens_response(web: Web, data: dict[str, Any], status: int = 200) -> Response:
-    labels = {
+    labels: dict[int | None, str] = {
         None: web.gettext("Never"),
         **{d: web.gettext("In %(days)s days", days=d) for d in EXPIRY_DAYS if d},
     }

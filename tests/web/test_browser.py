@@ -1,0 +1,259 @@
+"""End to end in Debian's Chromium (Playwright, headless) against uvicorn serving the demo.
+
+Takes the screenshots in docs/screenshots/ (overwritten on each run) and runs axe-core on the
+pages. Skipped, with the reason, where /usr/bin/chromium is missing and CI is not set; in CI
+they always run (.ci/run installs chromium and fonts-noto-cjk).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from renkei.api.app import build_catalog, create_app
+from renkei.config import Settings
+from renkei.demo import loader
+from tests.conftest import _free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+EDITOR = ("demo-editor", "demo-editor-password")
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"),
+    reason="no /usr/bin/chromium (apt-get install chromium fonts-noto-cjk); runs in CI",
+)
+
+
+@dataclass
+class DemoNode:
+    url: str
+
+
+@pytest.fixture(scope="module")
+def demo_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoNode]:
+    """The demo catalog served by a real uvicorn on 127.0.0.1 (one per module: loading the
+    demo takes seconds, and these tests only read, except for the token they create)."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo") / "data", site_url=url)
+    catalog = build_catalog(settings)
+    loader.load(catalog)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, catalog), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.02)
+    yield DemoNode(url)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """Pages in fresh browser contexts (own cookies). CSP is bypassed only so that axe-core can
+    be injected; the pages themselves run no script."""
+    contexts: list[Any] = []
+
+    def make(viewport: dict[str, int] = DESKTOP) -> Any:
+        context = browser.new_context(viewport=viewport, bypass_csp=True)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def _axe_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page, one readable line each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}) at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_japanese_fonts_are_installed() -> None:
+    """Without a CJK font, Chromium draws Japanese as empty boxes in the screenshots."""
+    if shutil.which("fc-list") is None:
+        pytest.skip("fc-list (fontconfig) not found")
+    fonts = subprocess.run(
+        ["fc-list", ":lang=ja", "family"], capture_output=True, text=True, check=True
+    ).stdout
+    assert fonts.strip(), "no Japanese font: apt-get install fonts-noto-cjk"
+
+
+def test_search_facet_dataset_and_language(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(demo_node.url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    _shot(page, "home.png")
+
+    page.get_by_label("データセットを検索").fill("避難")
+    page.get_by_role("button", name="検索").click()
+    expect(page).to_have_url(f"{demo_node.url}/dataset?q=%E9%81%BF%E9%9B%A3")
+    expect(page.locator("#result-count")).to_contain_text("件のデータセットが見つかりました")
+    found = len(page.locator(".dataset-list > li").all())
+    assert found >= 5
+    _shot(page, "search.png")
+
+    # A facet: one organization. The result list shrinks and the filter shows as a chip.
+    facet = page.locator("#facet-organization ~ ul .facet-link", has_text="高松市")
+    facet.click()
+    expect(page.locator(".chip")).to_contain_text("高松市")
+    narrowed = page.locator(".dataset-list > li")
+    assert 0 < narrowed.count() < found
+    assert all("高松市" in org for org in page.locator(".dataset-org").all_inner_texts())
+
+    page.locator(".dataset-list .dataset-title a", has_text="指定緊急避難場所").first.click()
+    expect(page.locator("h1")).to_have_text("指定緊急避難場所・指定避難所")
+    expect(page.locator(".badge-format").first).to_be_visible()
+    expect(page.get_by_role("link", name="ダウンロード").first).to_be_visible()
+    _shot(page, "dataset.png")
+
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Designated emergency evacuation sites and shelters")
+    expect(page.get_by_role("heading", name="Data and resources")).to_be_visible()
+    # The choice sticks: the next page, reached by a plain link, is English too.
+    page.get_by_role("link", name="Datasets", exact=True).first.click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_phone_width(demo_node: DemoNode, new_page: Any) -> None:
+    page = new_page(PHONE)
+    page.goto(demo_node.url + "/")
+    _shot(page, "home-phone.png")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "the page scrolls sideways at phone width"
+    page.goto(demo_node.url + "/dataset/takamatsu-aed")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_editor_logs_in_and_manages_tokens(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(demo_node.url + "/dataset")
+    page.get_by_role("link", name="ログイン").click()
+    page.get_by_label("ログイン名").fill(EDITOR[0])
+    page.get_by_label("パスワード").fill("wrong password")
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("alert")).to_contain_text("正しくありません")
+
+    page.get_by_label("パスワード").fill(EDITOR[1])
+    page.get_by_role("button", name="ログイン").click()
+    expect(page).to_have_url(demo_node.url + "/dataset")  # back where the login started
+    expect(page.locator(".flash")).to_contain_text("demo-editor としてログインしています")
+    # Members see their organization's private datasets in the search, as through the API.
+    expect(page.locator(".badge-private").first).to_be_visible()
+
+    page.get_by_role("link", name="demo-editor").click()
+    expect(page.locator("h1")).to_have_text("API トークン")
+    page.get_by_label("名前").fill("browser test")
+    page.get_by_role("button", name="トークンを作成").click()
+    token = page.get_by_role("textbox", name="新しいトークン").input_value()
+    assert token.startswith("rk_")
+    expect(page.get_by_role("row", name="browser test")).to_be_visible()
+    assert not _axe_problems(page)
+
+    page.get_by_role("button", name="無効にする browser test").click()
+    expect(page.locator(".flash")).to_contain_text("トークンを無効にしました")
+    expect(page.get_by_role("row", name="browser test")).to_have_count(0)
+
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page.get_by_role("link", name="ログイン")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/dataset?q=避難",
+        "/dataset?q=避難&organization=takamatsu-city",
+        "/dataset/takamatsu-evacuation-space",
+        "/dataset/takamatsu-evacuation-space?lang=en",
+        "/organization",
+        "/organization/takamatsu-city",
+        "/group/disaster-prevention",
+        "/user/login",
+        "/dataset/no-such-dataset",
+    ],
+)
+def test_no_serious_accessibility_violations(demo_node: DemoNode, new_page: Any, path: str) -> None:
+    page = new_page()
+    page.goto(demo_node.url + path)
+    assert _axe_problems(page) == []
+
+
+def test_no_serious_accessibility_violations_at_phone_width(
+    demo_node: DemoNode, new_page: Any
+) -> None:
+    page = new_page(PHONE)
+    for path in ("/", "/dataset?q=避難", "/dataset/takamatsu-aed"):
+        page.goto(demo_node.url + path)
+        assert _axe_problems(page) == [], path
+
+
+def test_keyboard_reaches_the_skip_link_first(demo_node: DemoNode, new_page: Any) -> None:
+    page = new_page()
+    page.goto(demo_node.url + "/dataset")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.className")
+    assert focused == "skip-link"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
