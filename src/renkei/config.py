@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     )
     search_rows_max: int = 1000
     search: str = Field(default="tantivy", description="Search backend: tantivy or sql")
+    secret_key: str | None = Field(
+        default=None, description="Signs session cookies; default: generated into the data dir"
+    )
+    timezone: str = Field(default="Asia/Tokyo", description="Time zone of dates shown in pages")
     create_unowned_dataset: bool = Field(
         default=False, description="Let users without an organisation create datasets"
     )

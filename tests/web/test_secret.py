@@ -1,4 +1,5 @@
-"""The session signing key: from the environment, or generated once into the data dir."""
+"""The session signing key: from the settings (RENKEI_SECRET_KEY), or generated once into the
+data dir."""
 
 from __future__ import annotations
 
@@ -11,33 +12,33 @@ from renkei.web.secret import FILE_NAME, load_secret_key
 
 
 def test_generated_once_and_private(tmp_path: Path) -> None:
-    key = load_secret_key(tmp_path, {})
+    key = load_secret_key(tmp_path, None)
     path = tmp_path / FILE_NAME
     assert len(key) >= 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_secret_key(tmp_path, {}) == key  # kept across restarts
+    assert load_secret_key(tmp_path, None) == key  # kept across restarts
 
 
 def test_a_readable_key_file_is_made_private(tmp_path: Path) -> None:
-    load_secret_key(tmp_path, {})
+    load_secret_key(tmp_path, None)
     path = tmp_path / FILE_NAME
     path.chmod(0o644)
-    load_secret_key(tmp_path, {})
+    load_secret_key(tmp_path, None)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_environment_wins_and_must_be_long(tmp_path: Path) -> None:
+def test_configured_key_wins_and_must_be_long(tmp_path: Path) -> None:
     configured = "k" * 40
-    assert load_secret_key(tmp_path, {"RENKEI_SECRET_KEY": configured}) == configured
+    assert load_secret_key(tmp_path, configured) == configured
     assert not (tmp_path / FILE_NAME).exists()
     with pytest.raises(ValueError, match="at least 32"):
-        load_secret_key(tmp_path, {"RENKEI_SECRET_KEY": "short"})
+        load_secret_key(tmp_path, "short")
 
 
 def test_an_empty_key_file_is_an_error_not_a_weak_key(tmp_path: Path) -> None:
     (tmp_path / FILE_NAME).write_text("")
     with pytest.raises(ValueError, match="no usable key"):
-        load_secret_key(tmp_path, {})
+        load_secret_key(tmp_path, None)
 
 
 def test_sessions_survive_a_restart(tmp_path: Path) -> None:

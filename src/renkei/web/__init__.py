@@ -6,8 +6,6 @@ content it shows. ``mount`` adds the pages, their static files and the session c
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -26,19 +24,16 @@ from renkei.web.secret import load_secret_key
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "renkei_session"
 SESSION_AGE = 14 * 24 * 3600
-TIMEZONE_ENV = "RENKEI_TIMEZONE"
 
 
-def mount(app: FastAPI, catalog: Catalog, environ: Mapping[str, str] | None = None) -> None:
-    """Add the web pages to ``app``. ``environ`` (default ``os.environ``) may hold
-    ``RENKEI_SECRET_KEY`` (signs session cookies) and ``RENKEI_TIMEZONE`` (dates in pages)."""
-    environ = os.environ if environ is None else environ
+def mount(app: FastAPI, catalog: Catalog) -> None:
+    """Add the web pages to ``app`` (session key and time zone come from the settings)."""
     settings = catalog.settings
     settings.ensure_dirs()
-    app.state.web_options = WebOptions(timezone=environ.get(TIMEZONE_ENV) or "Asia/Tokyo")
+    app.state.web_options = WebOptions(timezone=settings.timezone)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=load_secret_key(settings.data_dir, environ),
+        secret_key=load_secret_key(settings.data_dir, settings.secret_key),
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_AGE,
         same_site="lax",

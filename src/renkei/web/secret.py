@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 ENV_VAR = "RENKEI_SECRET_KEY"
@@ -18,9 +17,10 @@ FILE_NAME = "secret_key"
 MIN_LENGTH = 32
 
 
-def load_secret_key(data_dir: Path, environ: Mapping[str, str]) -> str:
-    """The configured key, else the data dir's key file, created on first use."""
-    configured = environ.get(ENV_VAR, "").strip()
+def load_secret_key(data_dir: Path, configured: str | None) -> str:
+    """The configured key (RENKEI_SECRET_KEY), else the data dir's key file, created on first
+    use."""
+    configured = (configured or "").strip()
     if configured:
         if len(configured) < MIN_LENGTH:
             raise ValueError(f"{ENV_VAR} must be at least {MIN_LENGTH} characters long")
