@@ -25,9 +25,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from renkei.model.licenses import LICENSES
-
 from bench.search import vocab as V
+from renkei.model.licenses import LICENSES
 
 GENERATOR_VERSION = 1
 N_ORGANIZATIONS = 2000
@@ -291,7 +290,9 @@ class Generator:
                 groups.append(extra)
         resources = []
         for k in range(rng.choices((1, 2, 3), (50, 35, 15))[0]):
-            fmt = self.formats[rng.choices(range(len(self.formats)), cum_weights=self.format_cum)[0]]
+            fmt = self.formats[
+                rng.choices(range(len(self.formats)), cum_weights=self.format_cum)[0]
+            ]
             if japanese:
                 rname = f"{subject}（{fmt}）"
                 if rng.random() < 0.1 and v.resource_names:

@@ -20,6 +20,11 @@ from pathlib import Path
 
 import renkei
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # (Japanese, English, longitude, latitude) of each prefecture's seat.
 PREFECTURES: tuple[tuple[str, str, float, float], ...] = (
     ("北海道", "Hokkaido", 141.35, 43.06),
@@ -84,7 +89,8 @@ MUNICIPALITIES: dict[str, str] = {
     "一関市:Ichinoseki 釜石市:Kamaishi 陸前高田市:Rikuzentakata",
     "宮城県": "仙台市:Sendai 石巻市:Ishinomaki 塩竈市:Shiogama 気仙沼市:Kesennuma 名取市:Natori "
     "多賀城市:Tagajo 東松島市:Higashimatsushima 大崎市:Osaki 富谷市:Tomiya",
-    "秋田県": "秋田市:Akita 能代市:Noshiro 横手市:Yokote 大館市:Odate 男鹿市:Oga 由利本荘市:Yurihonjo",
+    "秋田県": "秋田市:Akita 能代市:Noshiro 横手市:Yokote 大館市:Odate 男鹿市:Oga "
+    "由利本荘市:Yurihonjo",
     "山形県": "山形市:Yamagata 米沢市:Yonezawa 鶴岡市:Tsuruoka 酒田市:Sakata 天童市:Tendo "
     "東根市:Higashine",
     "福島県": "福島市:Fukushima 会津若松市:Aizuwakamatsu 郡山市:Koriyama いわき市:Iwaki "
@@ -150,7 +156,8 @@ MUNICIPALITIES: dict[str, str] = {
     "和歌山県": "和歌山市:Wakayama 海南市:Kainan 橋本市:Hashimoto 田辺市:Tanabe 新宮市:Shingu "
     "白浜町:Shirahama 高野町:Koya",
     "鳥取県": "鳥取市:Tottori 米子市:Yonago 倉吉市:Kurayoshi 境港市:Sakaiminato",
-    "島根県": "松江市:Matsue 浜田市:Hamada 出雲市:Izumo 益田市:Masuda 大田市:Oda 隠岐の島町:Okinoshima",
+    "島根県": "松江市:Matsue 浜田市:Hamada 出雲市:Izumo 益田市:Masuda 大田市:Oda "
+    "隠岐の島町:Okinoshima",
     "岡山県": "岡山市:Okayama 倉敷市:Kurashiki 津山市:Tsuyama 玉野市:Tamano 笠岡市:Kasaoka "
     "総社市:Soja 真庭市:Maniwa 西粟倉村:Nishiawakura",
     "広島県": "広島市:Hiroshima 呉市:Kure 竹原市:Takehara 三原市:Mihara 尾道市:Onomichi "
@@ -225,7 +232,7 @@ NATIONAL_AGENCIES: tuple[tuple[str, str], ...] = (
 )
 
 # Units of a municipality or prefecture that publish as their own organisation.
-DEPARTMENTS: tuple[str, ...] = (
+DEPARTMENTS: tuple[str, ...] = _words(
     "総務課 防災危機管理課 危機管理室 情報政策課 デジタル推進課 企画政策課 財政課 税務課 市民課 "
     "住民課 戸籍住民課 福祉政策課 高齢福祉課 障害福祉課 子育て支援課 保育課 健康づくり課 保健所 "
     "環境政策課 環境保全課 ごみ減量推進課 清掃事務所 農林水産課 農政課 商工振興課 観光振興課 "
@@ -233,7 +240,7 @@ DEPARTMENTS: tuple[str, ...] = (
     "都市計画課 建築指導課 道路管理課 道路維持課 河川課 公園緑地課 交通政策課 交通局 上下水道局 "
     "水道局 下水道課 消防本部 消防局 選挙管理委員会 議会事務局 会計課 資産経営課 住宅課 "
     "地域振興課 国際交流課 人権推進課 男女共同参画課 広報課 統計担当"
-).split()
+)
 
 ENGLISH_ORGS: tuple[str, ...] = (
     "Japan National Tourism Organization",
@@ -446,20 +453,19 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("international", "国際", "International", ()),
 )
 
-EXTRA_TAGS: tuple[str, ...] = tuple(
-    (
-        "オープンデータ 統計 地図 位置情報 施設 一覧 防災 避難所 避難場所 津波 洪水 土砂災害 地震 "
-        "人口 世帯 年齢別 国勢調査 住民基本台帳 医療 病院 診療所 薬局 健康 福祉 介護 高齢者 障害者 "
-        "子育て 保育 保育所 幼稚園 学校 教育 図書館 文化 文化財 スポーツ 観光 イベント 宿泊 温泉 "
-        "交通 道路 バス 鉄道 駅 駐車場 駐輪場 自転車 環境 ごみ リサイクル 大気 水質 騒音 公園 緑地 "
-        "街路樹 農業 林業 漁業 産業 経済 商業 工業 財政 予算 決算 税 入札 契約 行政 選挙 議会 広報 "
-        "都市計画 住宅 空き家 建築 上水道 下水道 インフラ 橋梁 河川 気象 雨量 水位 GIS 地理空間 "
-        "住所 行政区域 ベースレジストリ 推奨データセット AED 消防 救急 防犯 交通安全 犯罪 公衆トイレ "
-        "Wi-Fi 公衆無線LAN バリアフリー 多言語 外国人 国際交流 男女共同参画 人権 感染症 予防接種 "
-        "食品 給食 献立 ハザードマップ 能登半島地震 リアルタイム センサー IoT スマートシティ 3D "
-        "点群 航空写真 標高 地価 固定資産 事業所 雇用 労働 賃金 物価 エネルギー 再生可能エネルギー "
-        "温室効果ガス 気候変動 生物多様性 鳥獣 森林 海岸 港湾 空港 道の駅 商店街 市区町村 都道府県"
-    ).split()
+EXTRA_TAGS: tuple[str, ...] = _words(
+    "オープンデータ 統計 地図 位置情報 施設 一覧 防災 避難所 避難場所 津波 洪水 土砂災害 地震 "
+    "人口 世帯 年齢別 国勢調査 住民基本台帳 医療 病院 診療所 薬局 健康 福祉 介護 高齢者 障害者 "
+    "子育て 保育 保育所 幼稚園 学校 教育 図書館 文化 文化財 スポーツ 観光 イベント 宿泊 温泉 "
+    "交通 道路 バス 鉄道 駅 駐車場 駐輪場 自転車 環境 ごみ リサイクル 大気 水質 騒音 公園 緑地 "
+    "街路樹 農業 林業 漁業 産業 経済 商業 工業 財政 予算 決算 税 入札 契約 行政 選挙 議会 広報 "
+    "都市計画 住宅 空き家 建築 上水道 下水道 インフラ 橋梁 河川 気象 雨量 水位 GIS 地理空間 "
+    "住所 行政区域 ベースレジストリ 推奨データセット AED 消防 救急 防犯 交通安全 犯罪 "
+    "公衆トイレ "
+    "Wi-Fi 公衆無線LAN バリアフリー 多言語 外国人 国際交流 男女共同参画 人権 感染症 予防接種 "
+    "食品 給食 献立 ハザードマップ 能登半島地震 リアルタイム センサー IoT スマートシティ 3D "
+    "点群 航空写真 標高 地価 固定資産 事業所 雇用 労働 賃金 物価 エネルギー 再生可能エネルギー "
+    "温室効果ガス 気候変動 生物多様性 鳥獣 森林 海岸 港湾 空港 道の駅 商店街 市区町村 都道府県"
 ) + (
     "population",
     "health",
