@@ -181,3 +181,25 @@ def test_autocomplete_and_tag_list(api: Any, world: dict[str, Any]) -> None:
     tags = api.ok("tag_list")
     assert "駅" in tags and "water" in tags
     assert api.ok("tag_list", query="避難") == ["避難所"]
+
+
+def test_compounds_match_only_where_their_characters_stand_together(
+    api: Any, world: dict[str, Any]
+) -> None:
+    admin = world["admin"].token
+    # Every bigram of 指定緊急避難場所 occurs here, but never all side by side.
+    api.ok("package_create", admin, name="near-miss", owner_org="city",
+           title="指定緊急避難所と一時避難場所の一覧")  # fmt: skip
+    assert names(api.ok("package_search", q="指定緊急避難場所")) == {"shelters"}
+    assert names(api.ok("package_search", q="豊川市")) == set()  # no 中津川市 or 豊川 alone
+    assert "near-miss" in names(api.ok("package_search", q="避難場所"))
+
+
+def test_geometry_is_not_text(api: Any, world: dict[str, Any]) -> None:
+    admin = world["admin"].token
+    ring = [[133.9, 34.2], [134.2, 34.2], [134.2, 34.45], [133.9, 34.2]]
+    spatial = json.dumps({"type": "Polygon", "coordinates": [ring]})
+    api.ok("package_create", admin, name="mapped", owner_org="city",
+           extras=[{"key": "spatial", "value": spatial}])  # fmt: skip
+    assert names(api.ok("package_search", q="polygon")) == set()
+    assert names(api.ok("package_search", q="coordinates")) == set()

@@ -43,7 +43,7 @@ def search_columns(dataset: dict[str, Any], org: dict[str, Any] | None) -> tuple
                 for res in dataset.get("resources") or []
                 for part in (res.get("name"), res.get("description"), res.get("format"))
             ),
-            *(e["value"] for e in dataset.get("extras") or []),
+            *(e["value"] for e in dataset.get("extras") or [] if e.get("key") != "spatial"),
         ]
     )
     return join_fields(titles), text

@@ -2,9 +2,10 @@
 
 Text analysis (see docs/search.md for the measurements behind it):
 - every text is normalised first (NFKC + case folding, ``renkei.search.text``);
-- ``*_ng`` fields hold character unigrams and bigrams, so any Japanese word is found — one
-  character (駅) by its unigram, longer ones (避難, 指定緊急避難場所) by requiring all their
-  bigrams; the tokenizer gives no positions, so "all bigrams" stands in for "adjacent";
+- ``*_uni`` and ``*_bi`` fields hold the characters and the overlapping character bigrams of
+  the non-Latin text (kanji, kana), so any Japanese word is found without a dictionary: one
+  character (駅) by its unigram, longer words (避難, 指定緊急避難場所) as a phrase of their
+  bigrams, which matches exactly where those characters stand together;
 - ``*_en`` fields hold Latin-script words, matched with light English stemming done at query
   time (population finds populations, shelters finds shelter, cities finds city);
 - field weights: title/name > tags > organization > notes > resources and the rest.
@@ -30,7 +31,7 @@ from sqlalchemy import delete, func, select
 
 from renkei.search.backend import Cursor, DriftReport, SearchHits, SearchRequest
 from renkei.search.tantivy_query import QueryBuilder, _en
-from renkei.search.text import micros, normalize
+from renkei.search.text import bigram_text, cjk_runs, micros, normalize, unigram_text
 from renkei.store.tables import (
     Group,
     Package,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 TEXT_FIELDS = ("title", "tags", "org", "notes", "res", "misc")
 RAW_FIELDS = ("organization", "owner_org", "groups", "tags_raw", "res_format", "res_format_lc",
               "license_id", "type", "extras")  # fmt: skip
@@ -64,6 +65,8 @@ SORT_FIELD = {
     "name": "name",
     "title_string": "title_sort",
 }
+# Extras that hold data rather than words: a GeoJSON polygon would make "polygon" match all.
+UNSEARCHED_EXTRAS = frozenset({"spatial"})
 BATCH = 2000
 FACET_CACHE_SIZE = 512
 WRITER_HEAP = 64_000_000
@@ -74,7 +77,8 @@ def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
     for name in TEXT_FIELDS:
-        builder.add_text_field(f"{name}_ng", tokenizer_name="ja_ngram", index_option="freq")
+        builder.add_text_field(f"{name}_uni", tokenizer_name="whitespace", index_option="freq")
+        builder.add_text_field(f"{name}_bi", tokenizer_name="whitespace", index_option="position")
         builder.add_text_field(f"{name}_en", tokenizer_name="en_stem", index_option="position")
     builder.add_text_field("name", tokenizer_name="raw", fast=True)
     builder.add_text_field("title_sort", tokenizer_name="raw", fast=True)
@@ -99,8 +103,9 @@ def english_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-def ngram_analyzer() -> tantivy.TextAnalyzer:
-    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, 2, False)).build()
+def whitespace_analyzer() -> tantivy.TextAnalyzer:
+    # The grams are made in Python (renkei.search.text); here they are only split, in order.
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 class TantivySearch:
@@ -111,7 +116,7 @@ class TantivySearch:
         self.schema = build_schema()
         self.fresh = self._prepare_dir()
         self.index = tantivy.Index(self.schema, path=str(self.dir), reuse=True)
-        self.index.register_tokenizer("ja_ngram", ngram_analyzer())
+        self.index.register_tokenizer("whitespace", whitespace_analyzer())
         self.index.register_tokenizer("en_stem", english_analyzer())
         self.queries = QueryBuilder(self.schema, english_analyzer())
         self._lock = threading.Lock()
@@ -305,14 +310,18 @@ class TantivySearch:
             "notes": [pkg.notes, *(pkg.notes_translated or {}).values()],
             "res": [part for row in resources for part in row],
             "misc": [pkg.author, pkg.maintainer, pkg.version, pkg.url,
-                     *(value for _, value in extras)],
+                     *(value for key, value in extras if key not in UNSEARCHED_EXTRAS)],
         }  # fmt: skip
         for name, values in texts.items():
             for value in values:
                 text = normalize(value)
-                if text:
-                    doc.add_text(f"{name}_ng", text)
-                    doc.add_text(f"{name}_en", _en(text))
+                if not text:
+                    continue
+                doc.add_text(f"{name}_en", _en(text))
+                if not text.isascii():
+                    runs = cjk_runs(text)
+                    doc.add_text(f"{name}_uni", unigram_text(runs))
+                    doc.add_text(f"{name}_bi", bigram_text(runs))
         doc.add_text("name", pkg.name)
         doc.add_text("title_sort", normalize(pkg.title or pkg.name))
         if org is not None:

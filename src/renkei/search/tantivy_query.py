@@ -1,7 +1,8 @@
 """The query syntax tree (``renkei.search.query``) as a tantivy query.
 
-Each free-text term must match in at least one text field: as character n-grams (any script,
-substring semantics) or, for Latin words, as stemmed words; fields carry weights so that a
+Each free-text term must match in at least one text field: its Japanese runs as adjacent
+character bigrams (a phrase over the ``*_bi`` fields) or one character, its Latin words as words
+(with light stemming); fields carry weights so that a
 match in a title ranks above one in a description. Filters (fq, privacy, extents, cursor) are
 constant-score clauses: they narrow the results without changing their order.
 """
@@ -17,7 +18,7 @@ from renkei.errors import SearchQueryError
 from renkei.search.backend import Cursor, SearchRequest, Visibility
 from renkei.search.query import And, MatchAll, Node, Not, Or, Range, Term
 from renkei.search.sql import parse_time
-from renkei.search.text import micros, normalize, split_scripts
+from renkei.search.text import cjk_runs, micros, normalize, split_scripts
 
 Q = tantivy.Query
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
@@ -81,12 +82,6 @@ def word_variants(word: str) -> list[str]:
     return sorted(forms)
 
 
-def _grams(text: str) -> list[str]:
-    if len(text) == 1:
-        return [text]
-    return list(dict.fromkeys(text[i : i + 2] for i in range(len(text) - 1)))
-
-
 def _all(queries: list[Any]) -> Any:
     if len(queries) == 1:
         return queries[0]
@@ -122,30 +117,38 @@ class QueryBuilder:
         parts = split_scripts(text)
         if not phrase and len(parts) > 1:
             return _all([self.text(part, fields, phrase=True) for part in parts])
-        alternatives = []
-        if _NON_LATIN.search(text):
-            # Japanese (or any non-Latin script): every character bigram must occur.
-            grams = _grams(text)
-            for name in fields:
-                query = _all([self.term(f"{name}_ng", g) for g in grams])
-                alternatives.append(Q.boost_query(query, WEIGHTS[name]))
+        parts = []
+        for run in cjk_runs(text):
+            parts.append(
+                _any([Q.boost_query(self._run(name, run), WEIGHTS[name]) for name in fields])
+            )
         words = self.english.analyze(_en(text)) if _LATIN.search(text) else []
-        for name in fields:
-            if not words:
-                break
-            field = f"{name}_en"
-            if len(words) > 1 and phrase:
-                query = Q.phrase_query(self.schema, field, words)
-            else:
-                query = _all([self._word(field, w) for w in words])
-            alternatives.append(Q.boost_query(query, WEIGHTS[name] * EN_BOOST))
-        if not alternatives:
+        if words:
+            per_field = []
+            for name in fields:
+                field = f"{name}_en"
+                if len(words) > 1 and phrase:
+                    query = Q.phrase_query(self.schema, field, words)
+                else:
+                    query = _all([self._word(field, w) for w in words])
+                per_field.append(Q.boost_query(query, WEIGHTS[name] * EN_BOOST))
+            parts.append(_any(per_field))
+        if not parts:
             return Q.empty_query()
-        return _any(alternatives)
+        return _all(parts)
+
+    def _run(self, name: str, run: str) -> Any:
+        """A run of Japanese characters: its unigram, or its bigrams side by side."""
+        if len(run) == 1:
+            return self.term(f"{name}_uni", run)
+        grams = [run[i : i + 2] for i in range(len(run) - 1)]
+        if len(grams) == 1:
+            return self.term(f"{name}_bi", grams[0])
+        return Q.phrase_query(self.schema, f"{name}_bi", grams)
 
     def wildcard(self, text: str, fields: tuple[str, ...]) -> Any:
         """``pop*``, ``te?t``: Latin words by pattern on the word fields; other scripts by the
-        literal pieces on the n-gram fields."""
+        literal pieces on the character fields."""
         if not _NON_LATIN.search(text) and re.fullmatch(r"[a-z0-9*?]+", text):
             pattern = "".join(".*" if c == "*" else "." if c == "?" else c for c in text)
             return _any(

@@ -58,3 +58,25 @@ def micros(moment: datetime) -> int:
 
 def from_micros(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
+
+
+_NON_LATIN_RUN = re.compile(r"[^\x00-\x7f\s]+")
+
+
+def cjk_runs(text: str) -> list[str]:
+    """The runs of non-Latin characters (kanji, kana, ...) in normalised text."""
+    return _NON_LATIN_RUN.findall(text)
+
+
+def unigram_text(runs: list[str]) -> str:
+    """Each character of the runs, space-separated (for one-character queries such as 駅)."""
+    return " ".join(" ".join(run) for run in runs)
+
+
+def bigram_text(runs: list[str]) -> str:
+    """Overlapping character bigrams of each run, space-separated, in order: 避難場所 ->
+    "避難 難場 場所". Indexed with positions, a phrase of a query's bigrams then matches exactly
+    where the query's characters stand together."""
+    return " ".join(
+        " ".join(run[i : i + 2] for i in range(len(run) - 1)) for run in runs if len(run) > 1
+    )
