@@ -47,8 +47,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "4"
-TEXT_FIELDS = ("title", "tags", "org", "notes", "res", "misc")
+SCHEMA_VERSION = "5"
+# "all" holds every searchable text of the dataset: free-text terms are matched and counted
+# there (one posting list per gram instead of one per field); "title" and "keys" (tags and
+# organization) only add to the score of what "all" matched; "notes" serves notes:… queries.
+TEXT_FIELDS = ("title", "keys", "notes", "all")
 RAW_FIELDS = ("organization", "owner_org", "groups", "tags_raw", "res_format", "res_format_lc",
               "license_id", "type", "extras")  # fmt: skip
 FACET_FIELD = {
@@ -305,11 +308,11 @@ class TantivySearch:
         texts = {
             "title": [pkg.title, pkg.name.replace("-", " ").replace("_", " "),
                       *(pkg.title_translated or {}).values()],
-            "tags": tags,
-            "org": [org.title, org.name, *(org.title_translated or {}).values()] if org else [],
+            "keys": [*tags, *([org.title, org.name, *(org.title_translated or {}).values()]
+                             if org else [])],
             "notes": [pkg.notes, *(pkg.notes_translated or {}).values()],
-            "res": [part for row in resources for part in row],
-            "misc": [pkg.author, pkg.maintainer, pkg.version, pkg.url,
+            "rest": [*(part for row in resources for part in row), pkg.author, pkg.maintainer,
+                     pkg.version, pkg.url,
                      *(value for key, value in extras if key not in UNSEARCHED_EXTRAS)],
         }  # fmt: skip
         for name, values in texts.items():
@@ -317,11 +320,14 @@ class TantivySearch:
                 text = normalize(value)
                 if not text:
                     continue
-                doc.add_text(f"{name}_en", _en(text))
-                if not text.isascii():
-                    runs = cjk_runs(text)
-                    doc.add_text(f"{name}_uni", unigram_text(runs))
-                    doc.add_text(f"{name}_bi", bigram_text(runs))
+                english = _en(text)
+                runs = cjk_runs(text) if not text.isascii() else []
+                unigrams, bigrams = unigram_text(runs), bigram_text(runs)
+                for field in (name, "all") if name != "rest" else ("all",):
+                    doc.add_text(f"{field}_en", english)
+                    if runs:
+                        doc.add_text(f"{field}_uni", unigrams)
+                        doc.add_text(f"{field}_bi", bigrams)
         doc.add_text("name", pkg.name)
         doc.add_text("title_sort", normalize(pkg.title or pkg.name))
         if org is not None:

@@ -25,12 +25,15 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 INT = tantivy.FieldType.Integer
 FLOAT = tantivy.FieldType.Float
 
-WEIGHTS = {"title": 4.0, "tags": 2.5, "org": 2.0, "notes": 1.0, "res": 0.7, "misc": 0.5}
-ALL_TEXT = tuple(WEIGHTS)
+WEIGHTS = {"title": 4.0, "keys": 2.0, "notes": 1.0, "all": 1.0}
+# A free-text term must match somewhere ("all"); a match in the title or among the tags and
+# organization names adds these weights on top.
+BONUS = (("title", 3.0), ("keys", 1.0))
+ALL_TEXT = ("all",)
 FIELD_TEXT = {
     None: ALL_TEXT, "text": ALL_TEXT, "q": ALL_TEXT, "title": ("title",), "notes": ("notes",),
-    "author": ("misc",), "maintainer": ("misc",), "version": ("misc",), "url": ("misc",),
-    "res_name": ("res",), "res_description": ("res",), "res_url": ("res",),
+    "author": ALL_TEXT, "maintainer": ALL_TEXT, "version": ALL_TEXT, "url": ALL_TEXT,
+    "res_name": ALL_TEXT, "res_description": ALL_TEXT, "res_url": ALL_TEXT,
 }  # fmt: skip
 RAW = {
     "name": "name", "id": "id", "license_id": "license_id", "type": "type",
@@ -201,7 +204,13 @@ class QueryBuilder:
     def field_term(self, node: Term) -> Any:
         field, value, phrase = node.field, node.value, node.phrase
         if field in FIELD_TEXT:
-            return self.text(value, FIELD_TEXT[field], phrase)
+            fields = FIELD_TEXT[field]
+            match = self.text(value, fields, phrase)
+            if fields != ALL_TEXT or normalize(value) in ("", "*", "?"):
+                return match
+            bonus = [(SHOULD, Q.boost_query(self.text(value, (name,), phrase), weight))
+                     for name, weight in BONUS]  # fmt: skip
+            return Q.boolean_query([(MUST, match), *bonus])
         if field in RAW:
             return self.raw(RAW[field], value, phrase)
         if field == "res_format":
