@@ -162,7 +162,8 @@ def search_reindex(data_dir: DataDirOption = None) -> None:
 
     from renkei.api.app import build_catalog
 
-    catalog = build_catalog(_settings(data_dir))
+    # apply_pending=False: a new or outdated index would otherwise be built twice.
+    catalog = build_catalog(_settings(data_dir), apply_pending=False)
     assert catalog.search is not None
     started = time.perf_counter()
     with Progress(
