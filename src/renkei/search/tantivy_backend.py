@@ -8,7 +8,8 @@ Text analysis (see docs/search.md for the measurements behind it):
   bigrams, which matches exactly where those characters stand together;
 - ``*_en`` fields hold Latin-script words, matched with light English stemming done at query
   time (population finds populations, shelters finds shelter, cities finds city);
-- field weights: title/name > tags > organization > notes > resources and the rest.
+- every text also goes to the combined ``all_*`` fields, where free-text terms are matched and
+  counted; title and tags/organization matches add score bonuses (tantivy_query.BONUS).
 
 Consistency: changes reach the index through the search outbox (``renkei.search.index``),
 applied right after each commit under a lock, each batch in one index commit; the outbox rows
