@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,10 +126,31 @@ def api(client: TestClient) -> Api:
     return Api(client)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(settings: Settings, catalog: Catalog, port: int) -> Iterator[None]:
+    """Run the node's app in uvicorn on 127.0.0.1:port in a thread, for the block's length."""
+    config = uvicorn.Config(
+        create_app(settings, catalog), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @dataclass
@@ -141,21 +163,9 @@ class LiveNode:
 @pytest.fixture
 def live_node(tmp_path: Path) -> Iterator[LiveNode]:
     """A real uvicorn server on 127.0.0.1 with its own data dir, stopped after the test."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     node_settings = Settings(data_dir=tmp_path / "live-data", site_url=url)
     node_catalog = build_catalog(node_settings)
-    config = uvicorn.Config(
-        create_app(node_settings, node_catalog), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    yield LiveNode(url, node_settings, node_catalog)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(node_settings, node_catalog, port):
+        yield LiveNode(url, node_settings, node_catalog)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from renkei.cli import app
+from tests.conftest import free_port
 
 runner = CliRunner()
 
@@ -74,15 +74,9 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     assert again.exit_code == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_demo_loads_once_and_serves(tmp_path: Path) -> None:
     """`renkei demo` as a newcomer runs it: a real process, a real port, the real catalog."""
-    port = _free_port()
+    port = free_port()
     data_dir = tmp_path / "demo-data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
     command = [

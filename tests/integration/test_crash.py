@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,11 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.conftest import free_port
 
 
 def _cli(*args: str, env: dict[str, str]) -> str:
@@ -53,7 +48,7 @@ def test_kill_during_upload_loses_nothing_committed(tmp_path: Path) -> None:
     env["RENKEI_DATA_DIR"] = str(data_dir)
     _cli("user", "create", "root", "--sysadmin", env=env)
     token = _cli("token", "create", "root", env=env).strip()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/api/3/action/"
     headers = {"Authorization": token}
 

@@ -10,20 +10,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from renkei.api.app import build_catalog, create_app
+from renkei.api.app import build_catalog
 from renkei.config import Settings
 from renkei.demo import loader
-from tests.conftest import _free_port
+from tests.conftest import free_port, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,26 +53,13 @@ class DemoNode:
 def demo_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoNode]:
     """The demo catalog served by a real uvicorn on 127.0.0.1 (one per module: loading the
     demo takes seconds, and these tests only read, except for the token they create)."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(data_dir=tmp_path_factory.mktemp("demo") / "data", site_url=url)
     catalog = build_catalog(settings)
     loader.load(catalog)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, catalog), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    yield DemoNode(url)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings, catalog, port):
+        yield DemoNode(url)
 
 
 @pytest.fixture(scope="module")

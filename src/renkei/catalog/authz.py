@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from renkei.catalog.context import Context
 from renkei.errors import NotAuthorized
+from renkei.search.backend import Visibility
 from renkei.store.tables import Group, Membership, Package
 
 ROLE_RANK = {"member": 1, "editor": 2, "admin": 3}
@@ -88,14 +89,28 @@ def require_sysadmin(ctx: Context, action: str) -> None:
     require(ctx.is_sysadmin, f"Only sysadmins may {action}")
 
 
-def visible_packages(ctx: Context, include_private: bool = True) -> ColumnElement[bool]:
-    """SQL condition: active datasets the caller may see. Used inside every listing query."""
-    active = Package.state == "active"
+def visibility(ctx: Context, include_private: bool = True) -> Visibility:
+    """Which active datasets the caller may see: public ones, also those of their
+    organizations (``include_private``), or all of them (sysadmins)."""
     if not include_private:
-        return and_(active, Package.private.is_(False))
+        return Visibility(everything=False)
     if ctx.is_sysadmin:
+        return Visibility(everything=True)
+    return Visibility(everything=False, member_orgs=tuple(member_group_ids(ctx)))
+
+
+def visibility_condition(seen: Visibility) -> ColumnElement[bool]:
+    """The SQL condition for ``seen``, put inside every query that lists, counts or facets."""
+    active = Package.state == "active"
+    if seen.everything:
         return active
-    orgs = member_group_ids(ctx)
-    if not orgs:
-        return and_(active, Package.private.is_(False))
-    return and_(active, or_(Package.private.is_(False), Package.owner_org.in_(orgs)))
+    if seen.member_orgs:
+        return and_(
+            active, or_(Package.private.is_(False), Package.owner_org.in_(seen.member_orgs))
+        )
+    return and_(active, Package.private.is_(False))
+
+
+def visible_packages(ctx: Context, include_private: bool = True) -> ColumnElement[bool]:
+    """SQL condition: active datasets the caller may see."""
+    return visibility_condition(visibility(ctx, include_private))

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from renkei.catalog.context import Context
 from renkei.model.licenses import get_license
@@ -202,15 +202,3 @@ def _group_summary(group: Group) -> dict[str, Any]:
         "description": group.description or "",
         "image_display_url": group.image_url or "",
     }
-
-
-def package_counts(ctx: Context, group_ids: list[str], visible: Any) -> dict[str, int]:
-    """Number of datasets the caller can see per organization (``visible`` is a SQL condition)."""
-    if not group_ids:
-        return {}
-    rows = ctx.session.execute(
-        select(Package.owner_org, func.count())
-        .where(Package.owner_org.in_(group_ids), visible)
-        .group_by(Package.owner_org)
-    )
-    return {gid: n for gid, n in rows}

@@ -15,7 +15,7 @@ from renkei.catalog import authz
 from renkei.catalog.context import Context, utcnow
 from renkei.errors import NotFound, ValidationError
 from renkei.model.names import name_problem
-from renkei.store.tables import ApiToken, Membership, User
+from renkei.store.tables import ApiToken, User
 
 TOKEN_PREFIX = "rk_"
 # Writing last_access on every request would turn reads into writes; a coarse stamp is enough.
@@ -230,10 +230,3 @@ def api_token_revoke(ctx: Context, data: dict[str, Any]) -> None:
         ctx.is_sysadmin or token.user_id == ctx.user.id, "You may only revoke your own tokens"
     )
     ctx.session.delete(token)
-
-
-def organizations_of(ctx: Context, user: User) -> list[tuple[str, str]]:
-    rows = ctx.session.execute(
-        select(Membership.group_id, Membership.capacity).where(Membership.user_id == user.id)
-    )
-    return [(gid, cap) for gid, cap in rows]

@@ -76,11 +76,7 @@ def _load_dataset(catalog: Catalog, admin_id: str, dataset: dict[str, Any]) -> N
 
 
 def _upload(ctx: Any, path: Path) -> Upload:
-    staged = ctx.blobs.stage(ctx.settings.max_upload_bytes)
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            staged.write(chunk)
-    staged.finish()
+    staged = ctx.blobs.stage_file(path, ctx.settings.max_upload_bytes)
     return Upload(
         filename=path.name, content_type=mimetypes.guess_type(path.name)[0], staged=staged
     )

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from renkei.catalog.context import Catalog, Context
 
-FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "type")
 CURSOR_SORTS = ("metadata_modified", "metadata_created")
 
 

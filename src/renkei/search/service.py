@@ -12,7 +12,7 @@ from renkei.catalog.context import Context
 from renkei.catalog.dictize import package_dicts
 from renkei.catalog.packages import MAX_INT
 from renkei.errors import SearchParameterError, SearchQueryError, ValidationError
-from renkei.search.backend import CURSOR_SORTS, Cursor, SearchRequest, Visibility
+from renkei.search.backend import CURSOR_SORTS, Cursor, SearchRequest
 from renkei.search.extent import parse_bbox, parse_temporal
 from renkei.search.query import parse_query
 from renkei.store.tables import Group, Package, PackageTag
@@ -73,12 +73,8 @@ def _list_param(value: Any, key: str) -> list[str]:
 
 def package_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     request, fields = _request(ctx, data)
-    backend = ctx.catalog.search if ctx.catalog is not None else None
-    if backend is None:
-        from renkei.search.sql_backend import SqlSearch
-
-        backend = SqlSearch()
-    hits = backend.search(ctx, request)
+    assert ctx.catalog is not None and ctx.catalog.search is not None
+    hits = ctx.catalog.search.search(ctx, request)
     by_id = {p.id: p for p in ctx.session.scalars(select(Package).where(Package.id.in_(hits.ids)))}
     results = package_dicts(ctx, [by_id[i] for i in hits.ids if i in by_id])
     if fields:
@@ -175,7 +171,7 @@ def _parse_request(ctx: Context, data: dict[str, Any]) -> tuple[SearchRequest, l
     request = SearchRequest(
         query=parse_query(q),
         filters=filters,
-        visibility=_visibility(ctx, _bool(data, "include_private", False)),
+        visibility=authz.visibility(ctx, _bool(data, "include_private", False)),
         sort=sort,
         rows=rows,
         start=start,
@@ -204,14 +200,6 @@ def _sort(value: Any) -> list[tuple[str, bool]]:
             raise SearchQueryError(f"cannot sort by {clause.strip()!r}")
         order.append((field, direction == "desc"))
     return order or [("score", True)]
-
-
-def _visibility(ctx: Context, include_private: bool) -> Visibility:
-    if not include_private:
-        return Visibility(everything=False)
-    if ctx.is_sysadmin:
-        return Visibility(everything=True)
-    return Visibility(everything=False, member_orgs=tuple(authz.member_group_ids(ctx)))
 
 
 def _display_names(ctx: Context, field: str, values: list[str]) -> dict[str, str]:

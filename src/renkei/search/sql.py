@@ -31,15 +31,6 @@ from renkei.search.query import And, MatchAll, Node, Not, Or, Range, Term
 from renkei.search.text import normalize, split_scripts
 from renkei.store.tables import Group, Package, PackageExtra, PackageGroup, PackageTag, Resource
 
-FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "type")
-SORT_FIELDS = {
-    "metadata_modified": Package.metadata_modified,
-    "metadata_created": Package.metadata_created,
-    "name": Package.name,
-    "title_string": func.lower(Package.title),
-    "title": func.lower(Package.title),
-}
-
 
 def _like(value: str, *, wildcards: bool) -> str:
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -224,26 +215,6 @@ def score_expression(terms: list[str]) -> Any:
     for part in parts[1:]:
         total = total + part
     return total
-
-
-def parse_sort(sort: str | None, has_score: bool) -> list[Any]:
-    order: list[Any] = []
-    for clause in (sort or "score desc, metadata_modified desc").split(","):
-        words = clause.split()
-        if not words:
-            continue
-        field = words[0]
-        direction = words[1].lower() if len(words) > 1 else "asc"
-        if direction not in ("asc", "desc") or len(words) > 2:
-            raise SearchQueryError(f"cannot sort by {clause.strip()!r}")
-        if field == "score":
-            continue  # applied by the caller when there is something to score
-        column = SORT_FIELDS.get(field)
-        if column is None:
-            raise SearchQueryError(f"cannot sort by field {field!r}")
-        order.append(column.desc() if direction == "desc" else column.asc())
-    order.append(Package.id.asc())  # a total order, so paging never repeats or skips a dataset
-    return order
 
 
 def facet_counts(

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select
 
+from renkei.catalog import authz
 from renkei.search import sql
-from renkei.search.backend import Cursor, DriftReport, SearchHits, SearchRequest, Visibility
+from renkei.search.backend import Cursor, DriftReport, SearchHits, SearchRequest
 from renkei.search.text import from_micros, micros
 from renkei.store.tables import Package, SearchOutbox
 
@@ -25,18 +26,6 @@ SORT_COLUMNS = {
     "name": Package.name,
     "title_string": func.lower(Package.title),
 }
-
-
-def visibility_condition(visibility: Visibility) -> ColumnElement[bool]:
-    active = Package.state == "active"
-    if visibility.everything:
-        return active
-    if visibility.member_orgs:
-        return and_(
-            active,
-            or_(Package.private.is_(False), Package.owner_org.in_(visibility.member_orgs)),
-        )
-    return and_(active, Package.private.is_(False))
 
 
 def _cursor_condition(cursor: Cursor) -> ColumnElement[bool]:
@@ -53,7 +42,7 @@ class SqlSearch:
 
     def search(self, ctx: Context, request: SearchRequest) -> SearchHits:
         conditions = [sql.to_sql(request.query), *(sql.to_sql(f) for f in request.filters)]
-        conditions.append(visibility_condition(request.visibility))
+        conditions.append(authz.visibility_condition(request.visibility))
         if request.bbox is not None:
             west, south, east, north = request.bbox
             conditions += [

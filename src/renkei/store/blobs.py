@@ -107,13 +107,14 @@ class LocalBlobStore:
         os.replace(staged.path, target)
         return key
 
-    def put_file(self, source: Path, limit: int) -> tuple[str, StagedBlob]:
-        """Copy a local file in (used by the demo loader and the CLI)."""
+    def stage_file(self, source: Path, limit: int) -> StagedBlob:
+        """Stage a local file as if it had been uploaded (the demo loader, the CLI)."""
         staged = self.stage(limit)
         with open(source, "rb") as handle:
             while chunk := handle.read(CHUNK):
                 staged.write(chunk)
-        return self.keep(staged), staged
+        staged.finish()
+        return staged
 
     def path(self, key: str) -> Path:
         if len(key) != 32 or not all(c in "0123456789abcdef" for c in key):
