@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from renkei.api import rest
 from renkei.catalog.context import Catalog
 from renkei.errors import BadRequest, NotFound
 from renkei.web.page import Web, WebOptions, wants_json
@@ -59,6 +60,8 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
     from fastapi.exception_handlers import request_validation_exception_handler
 
     assert isinstance(exc, RequestValidationError)
+    if rest.is_rest_path(request.url.path):
+        return rest.invalid_parameters(request, list(exc.errors()))
     if _is_page_request(request):
         return Web(request).error(BadRequest("The request's parameters could not be read"))
     return await request_validation_exception_handler(request, exc)
