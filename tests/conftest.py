@@ -96,12 +96,12 @@ class Api:
         token: str | None = None,
         *,
         files: dict[str, Any] | None = None,
-        method: str = "POST",
+        http_method: str = "POST",
         **data: Any,
     ) -> Any:
         headers = {"Authorization": token} if token else {}
         url = f"/api/3/action/{action}"
-        if method == "GET":
+        if http_method == "GET":
             return self.client.get(url, params=data, headers=headers)
         if files:
             return self.client.post(url, data=data, files=files, headers=headers)

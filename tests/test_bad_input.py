@@ -308,15 +308,15 @@ def test_body_over_max_json_bytes(small_node, api, catalog, admin, org):
 
 def test_get_on_a_write_action(api, catalog, admin, org):
     before = _rows(catalog)
-    response = api.call("package_create", admin, method="GET", name="via-get", owner_org="x")
+    response = api.call("package_create", admin, http_method="GET", name="via-get", owner_org="x")
     assert response.status_code == 400
     assert response.json()["error"]["__type"] == "Bad request"
     assert "POST" in response.json()["error"]["message"]
-    response = api.call("package_delete", admin, method="GET", id="anything")
+    response = api.call("package_delete", admin, http_method="GET", id="anything")
     assert response.status_code == 400
     assert _rows(catalog) == before
     # Read actions do accept GET.
-    assert api.call("package_list", method="GET").json()["result"] == []
+    assert api.call("package_list", http_method="GET").json()["result"] == []
 
 
 def test_unknown_action(api, admin):

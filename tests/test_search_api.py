@@ -92,7 +92,7 @@ def test_filters_combine_with_the_query(api: Any, world: dict[str, Any]) -> None
 def test_facets_count_what_matches(api: Any, world: dict[str, Any]) -> None:
     result = api.ok(
         "package_search",
-        method="GET",
+        http_method="GET",
         **{
             "facet.field": json.dumps(
                 ["organization", "tags", "res_format", "license_id", "groups"]

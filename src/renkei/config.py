@@ -39,6 +39,21 @@ class Settings(BaseSettings):
         default=False, description="Let users without an organisation create datasets"
     )
 
+    datastore_sql: bool = Field(
+        default=True,
+        description="Allow datastore_search_sql (read-only, sandboxed); false turns it off",
+    )
+    datastore_sql_timeout_ms: int = Field(
+        default=5000, description="Longest a datastore_search_sql query may run"
+    )
+    datastore_rows_max: int = Field(
+        default=32000, description="Most rows datastore_search and datastore_search_sql return"
+    )
+    datastore_memory_limit: str = Field(
+        default="512MB", description="Memory a DataStore query or load may use (DuckDB syntax)"
+    )
+    datastore_threads: int = Field(default=2, description="Threads a DataStore query may use")
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -48,6 +63,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def datastore_dir(self) -> Path:
+        return self.data_dir / "datastore"
 
     def ensure_dirs(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

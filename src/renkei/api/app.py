@@ -10,6 +10,8 @@ from renkei import __version__, web
 from renkei.api import action_api, downloads, rest
 from renkei.catalog.context import Catalog
 from renkei.config import Settings
+from renkei.datastore import sync as datastore_sync
+from renkei.datastore.store import DataStore
 from renkei.search.backend import make_backend
 from renkei.store.blobs import LocalBlobStore
 from renkei.store.db import make_engine, make_sessionmaker, upgrade
@@ -32,9 +34,12 @@ def build_catalog(
         sessions=make_sessionmaker(engine),
         blobs=blobs,
         search=make_backend(settings.search, settings.data_dir / "search"),
+        datastore=DataStore.open(settings),
     )
+    catalog.resource_listeners.append(datastore_sync.resources_changed)
     if apply_pending:
         catalog.search.ensure_built(catalog)  # type: ignore[union-attr]
+        datastore_sync.resume(catalog)
     return catalog
 
 

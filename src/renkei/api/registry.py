@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from renkei.catalog import activity, groups, packages, resources, revise, site, users
+from renkei.datastore import sandbox
+from renkei.datastore import service as datastore
 from renkei.search import service as search
 
 
@@ -73,6 +75,12 @@ ACTIONS: dict[str, Action] = {
     "package_activity_list": _read(activity.package_activity_list),
     "organization_activity_list": _read(activity.organization_activity_list),
     "group_activity_list": _read(activity.group_activity_list),
+    "datastore_create": _write(datastore.datastore_create),
+    "datastore_upsert": _write(datastore.datastore_upsert),
+    "datastore_delete": _write(datastore.datastore_delete),
+    "datastore_info": _read(datastore.datastore_info),
+    "datastore_search": _read(datastore.datastore_search),
+    "datastore_search_sql": _read(sandbox.datastore_search_sql),
 }
 
 

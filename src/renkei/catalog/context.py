@@ -19,6 +19,7 @@ from renkei.store.db import WRITE_OPTION, conflict_field
 from renkei.store.tables import User
 
 if TYPE_CHECKING:
+    from renkei.datastore.store import DataStore
     from renkei.search.backend import SearchBackend
 
 
@@ -39,6 +40,8 @@ class Context:
     # Set when datasets were queued for the search index (see renkei.search.index).
     search_changed: bool = False
     catalog: Catalog | None = None
+    # Resources whose file or existence changed in this transaction (see Catalog.listeners).
+    resources_changed: set[str] = field(default_factory=set)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _on_rollback: list[Callable[[], None]] = field(default_factory=list)
 
@@ -49,6 +52,10 @@ class Context:
     @property
     def user_id(self) -> str | None:
         return self.user.id if self.user else None
+
+    def note_resource(self, resource_id: str) -> None:
+        """Tell the node's resource listeners (e.g. the DataStore) after the commit."""
+        self.resources_changed.add(resource_id)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the transaction has committed (e.g. delete a replaced file)."""
@@ -68,6 +75,11 @@ class Catalog:
     blobs: LocalBlobStore
     # The search backend; it applies queued changes after each commit that made some.
     search: SearchBackend | None = None
+    # Tables of tabular resources (DuckDB over Parquet) and their background loads.
+    datastore: DataStore | None = None
+    # Called after a commit with the ids of resources whose file or existence changed; they
+    # run after the writer's transaction, so a slow listener never holds the write lock.
+    resource_listeners: list[Callable[[Catalog, set[str]], None]] = field(default_factory=list)
 
     @contextmanager
     def context(self, user_id: str | None = None, *, write: bool = True) -> Iterator[Context]:
@@ -109,3 +121,9 @@ class Catalog:
                     log.exception("applying queued changes to the search index failed")
             for action in ctx._after_commit:
                 action()
+            if ctx.resources_changed:
+                for listener in self.resource_listeners:
+                    try:
+                        listener(self, set(ctx.resources_changed))
+                    except Exception:
+                        log.exception("a resource listener failed")

@@ -43,7 +43,7 @@ def resource_dict(ctx: Context, resource: Resource) -> dict[str, Any]:
         metadata_modified=iso(resource.metadata_modified),
         position=resource.position,
         state="active",
-        datastore_active=bool(data.get("datastore_active", False)),
+        datastore_active=bool(resource.datastore_active),
     )
     return data
 

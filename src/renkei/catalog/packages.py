@@ -127,12 +127,12 @@ def dataset_purge(ctx: Context, data: dict[str, Any]) -> None:
     """Remove a dataset for good: rows now, its uploaded files once the removal has committed."""
     authz.require_sysadmin(ctx, "purge datasets")
     pkg = get_package(ctx, data.get("id"))
-    for key in ctx.session.scalars(
-        select(Resource.blob_key).where(
-            Resource.package_id == pkg.id, Resource.blob_key.is_not(None)
-        )
+    for resource_id, key in ctx.session.execute(
+        select(Resource.id, Resource.blob_key).where(Resource.package_id == pkg.id)
     ):
-        delete_blob_later(ctx, key)
+        ctx.note_resource(resource_id)
+        if key is not None:
+            delete_blob_later(ctx, key)
     for table in (Resource, PackageTag, PackageExtra, PackageGroup):
         ctx.session.execute(delete(table).where(table.package_id == pkg.id))
     ctx.session.delete(pkg)
@@ -343,4 +343,5 @@ def _save_resources(ctx: Context, pkg: Package, parsed: PackageIn) -> None:
         if rid not in kept:
             if res.blob_key:
                 delete_blob_later(ctx, res.blob_key)
+            ctx.note_resource(rid)
             ctx.session.delete(res)

@@ -60,6 +60,7 @@ def apply_resource_fields(
         key = ctx.blobs.keep(upload.staged)
         ctx.on_rollback(lambda: ctx.blobs.delete(key))
         res.blob_key = key
+        ctx.note_resource(res.id)
         res.url_type = "upload"
         res.url = safe_filename(upload.filename)
         res.size = upload.staged.size
@@ -76,6 +77,7 @@ def apply_resource_fields(
         if was_upload and res.blob_key:
             delete_blob_later(ctx, res.blob_key)
             res.blob_key = None
+            ctx.note_resource(res.id)
         res.url = incoming_url
         # No file came with this change, so the resource is a link now, whatever url_type the
         # client echoed back from a previous show.
@@ -135,7 +137,19 @@ def get_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
     return res, pkg
 
 
-def _editable_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
+def readable_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
+    """The resource, if the caller may read its dataset; otherwise absent, as if missing."""
+    from renkei.catalog.packages import readable_package
+
+    res, pkg = get_resource(ctx, ref)
+    try:
+        readable_package(ctx, pkg.id)
+    except NotFound:
+        raise NotFound(f"Resource not found: {ref}") from None
+    return res, pkg
+
+
+def editable_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
     """The resource, if the caller may edit its dataset. In a private dataset the caller can't
     read, it looks absent, with the same message as a missing resource (no dataset id either)."""
     from renkei.catalog.packages import editable_package
@@ -149,13 +163,7 @@ def _editable_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
 
 
 def resource_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    from renkei.catalog.packages import readable_package
-
-    res, pkg = get_resource(ctx, data.get("id"))
-    try:
-        readable_package(ctx, pkg.id)
-    except NotFound:
-        raise NotFound(f"Resource not found: {data.get('id')}") from None
+    res, _ = readable_resource(ctx, data.get("id"))
     return resource_dict(ctx, res)
 
 
@@ -192,7 +200,7 @@ def resource_create(
 def resource_update(
     ctx: Context, data: dict[str, Any], upload: Upload | None = None
 ) -> dict[str, Any]:
-    res, pkg = _editable_resource(ctx, data.get("id"))
+    res, pkg = editable_resource(ctx, data.get("id"))
     res_in = parse(ResourceIn, _without_upload_keys(data), RESOURCE_READ_ONLY)
     apply_resource_fields(ctx, pkg, res, res_in, upload)
     res.metadata_modified = utcnow()
@@ -203,16 +211,17 @@ def resource_update(
 def resource_patch(
     ctx: Context, data: dict[str, Any], upload: Upload | None = None
 ) -> dict[str, Any]:
-    res, pkg = _editable_resource(ctx, data.get("id"))
+    res, pkg = editable_resource(ctx, data.get("id"))
     current = resource_dict(ctx, res)
     current.update(data)
     return resource_update(ctx, current, upload)
 
 
 def resource_delete(ctx: Context, data: dict[str, Any]) -> None:
-    res, pkg = _editable_resource(ctx, data.get("id"))
+    res, pkg = editable_resource(ctx, data.get("id"))
     if res.blob_key:
         delete_blob_later(ctx, res.blob_key)
+    ctx.note_resource(res.id)
     ctx.session.delete(res)
     ctx.session.flush()
     for position, other in enumerate(

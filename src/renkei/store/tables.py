@@ -195,6 +195,42 @@ class Resource(Base):
     # Key of the uploaded file in the blob store; None for link-only resources.
     blob_key: Mapped[str | None] = mapped_column(String(100))
     extras: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # True once the resource's DataStore table holds data that can be queried.
+    datastore_active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class DatastoreTable(Base):
+    """A resource's table in the DataStore: its schema, where its data is, how loading went.
+
+    The rows live in an immutable Parquet file per ``version`` under the data dir; a write makes
+    a new version and switches to it by updating this row (compare-and-set on ``version``), so
+    readers always see a whole table and a failed load never replaces a good one.
+    """
+
+    __tablename__ = "datastore_table"
+
+    resource_id: Mapped[str] = mapped_column(
+        ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True
+    )
+    # "api": rows written through datastore_create/upsert; "file": loaded from the upload.
+    source: Mapped[str] = mapped_column(String(10), default="api")
+    # pending | loading | active | failed
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    # "stored": the file has an _id column; "file_order": _id is the row's place in the file
+    # (loads skip numbering rows, which would serialise DuckDB's parallel writer).
+    row_ids: Mapped[str] = mapped_column(String(12), default="stored")
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    primary_key: Mapped[list[str] | None] = mapped_column(JSON)
+    row_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    # SHA-256 of the file the table was (or is being) loaded from.
+    source_hash: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str | None] = mapped_column(Text)
+    # Problems met while loading, each with row, column, what and how it was handled.
+    report: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    load_started: Mapped[datetime | None] = mapped_column(DateTime)
+    load_finished: Mapped[datetime | None] = mapped_column(DateTime)
+    modified: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Activity(Base):

@@ -1,0 +1,359 @@
+"""Load a resource's file into its DataStore table: inspect, convert in DuckDB, publish whole.
+
+Flow: ``renkei.ingest.inspect_file`` tells the encoding, the layout (preamble, header rows,
+footer) and each column's type. The cells are handed to DuckDB as text (CSV read by DuckDB
+itself, after decoding CP932/EUC-JP/UTF-16 to UTF-8 in Python; XLSX/JSON/GeoJSON through
+Arrow), and one ``COPY ... TO parquet`` converts every column: a fast SQL path for the usual
+spellings (``1,234``, ``2024/4/1``), and ``renkei.ingest.values`` — the very converters the
+inspection used — for the rest (全角 digits, 令和6年4月1日, 9時30分). If a value doesn't convert
+after all, the column is demoted to text and the load runs again, with the demotion reported;
+the previous version of the table stays in service until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from renkei.datastore.engine import ident, sql_string
+from renkei.datastore.types import FROM_TABLE_SCHEMA
+from renkei.datastore.write import Field
+from renkei.ingest import Column, Inspection
+from renkei.ingest import values as cell
+
+# Formats the loader reads into tables; others (PDF, images, ...) have no table.
+TABULAR_FORMATS = frozenset({"csv", "tsv", "xlsx", "json", "geojson", "parquet"})
+MAX_DEMOTIONS = 50
+_CONVERT_ERROR = re.compile(r"RK_CONVERT (\d+) (.*)")
+
+_NULLS = ", ".join(sql_string(token) for token in sorted(cell.NULL_TOKENS))
+_INT_RE = r"[+-]?(0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)"
+_NUM_RE = r"[+-]?(([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+# Date formats DuckDB's strptime reads exactly as renkei.ingest.values does (1- or 2-digit
+# month and day); the others go through the Python converter.
+_STRPTIME_FORMATS = frozenset(
+    {"%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%m/%d/%Y", "%d/%m/%Y"}
+)
+
+
+class LoadError(Exception):
+    """The file can't become a table; the message tells the publisher what to change."""
+
+
+@dataclass
+class Loaded:
+    fields: list[Field]
+    row_count: int
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _fail(index: int, value: str) -> None:
+    raise ValueError(f"RK_CONVERT {index} {value!r}")
+
+
+def _converter(kind: str) -> Callable[..., Any]:
+    def convert(text: str | None, fmt: str | None, index: int) -> Any:
+        if text is None or cell.is_null(text):
+            return None
+        if kind == "integer":
+            result: Any = cell.to_integer(text)
+        elif kind == "number":
+            number = cell.to_number(text)
+            result = float(number) if number is not None else None
+        elif kind == "boolean":
+            result = cell.to_boolean(text)
+        elif kind == "date":
+            result = cell.parse_date(text, fmt)
+        elif kind == "time":
+            result = cell.parse_time(text, fmt)
+        else:
+            moment = cell.parse_datetime(text, fmt)
+            if moment is not None and moment.tzinfo is not None:
+                # Stored as UTC without offset, like every time in Renkei.
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+            result = moment
+        if result is None:
+            _fail(index, text)
+        return result
+
+    return convert
+
+
+_UDF_TYPES = {
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "time": "TIME",
+    "datetime": "TIMESTAMP",
+}
+
+
+def register_converters(con: duckdb.DuckDBPyConnection) -> None:
+    for kind, storage in _UDF_TYPES.items():
+        con.create_function(
+            f"rk_to_{kind}",
+            _converter(kind),  # type: ignore[arg-type]
+            [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR"), duckdb.sqltype("INTEGER")],
+            duckdb.sqltype(storage),
+            null_handling="special",  # type: ignore[arg-type]
+            side_effects=False,
+        )
+
+
+def conversion(column: str, kind: str, fmt: str | None, index: int) -> str:
+    """SQL turning the text column into ``kind``: fast paths first, Python for the rest."""
+    v = ident(column)
+    t = f"trim({v})"
+    null = f"({v} IS NULL OR {t} IN ({_NULLS}))"
+    fallback = f"rk_to_{kind}({v}, {sql_string(fmt) if fmt else 'NULL'}, {index})"
+    if kind == "string":
+        return f"NULLIF({v}, '')"
+    if kind == "integer":
+        fast = (
+            f"WHEN regexp_full_match({t}, '{_INT_RE}') "
+            f"THEN TRY_CAST(replace({t}, ',', '') AS BIGINT)"
+        )
+    elif kind == "number":
+        fast = (
+            f"WHEN regexp_full_match({t}, '{_NUM_RE}') AND NOT regexp_matches({t}, '^[+-]?0[0-9]') "
+            f"THEN CAST(replace({t}, ',', '') AS DOUBLE)"
+        )
+    elif kind == "boolean":
+        fast = (
+            f"WHEN lower({t}) IN ('true', 'yes') THEN TRUE "
+            f"WHEN lower({t}) IN ('false', 'no') THEN FALSE"
+        )
+    elif kind == "date" and fmt in _STRPTIME_FORMATS:
+        fast = (
+            f"WHEN try_strptime({t}, {sql_string(fmt)}) IS NOT NULL "
+            f"THEN CAST(try_strptime({t}, {sql_string(fmt)}) AS DATE)"
+        )
+    elif kind == "datetime" and fmt == "iso":
+        fast = f"WHEN TRY_CAST({t} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({t} AS TIMESTAMP)"
+    else:
+        fast = ""
+    return f"CASE WHEN {null} THEN NULL {fast} ELSE {fallback} END"
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ") if value.time() != time() else value.date().isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _arrow(rows: Iterator[list[Any]], width: int) -> pa.Table:
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    for row in rows:
+        for index in range(width):
+            columns[index].append(_cell_text(row[index]) if index < len(row) else None)
+    return pa.table({f"c{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
+
+
+@contextmanager
+def raw_cells(
+    con: duckdb.DuckDBPyConnection, path: Path, inspection: Inspection, tmp_dir: Path
+) -> Iterator[str]:
+    """A SQL relation with the data cells as text columns c0..cN, in file order."""
+    width = len(inspection.columns)
+    kind = inspection.format
+    if kind in ("csv", "tsv"):
+        with _utf8_file(path, inspection, tmp_dir) as utf8:
+            yield _csv_relation(utf8, inspection, width)
+        return
+    if kind == "xlsx":
+        table = _arrow(_xlsx_rows(path, inspection), width)
+    elif kind in ("json", "geojson"):
+        table = _arrow(_json_rows(path, inspection), width)
+    else:
+        raise LoadError(f"{kind} files are not loaded as text cells")
+    con.register("rk_cells", table)
+    yield "rk_cells"
+
+
+@contextmanager
+def _utf8_file(path: Path, inspection: Inspection, tmp_dir: Path) -> Iterator[Path]:
+    """The file itself when DuckDB can read it (UTF-8), else a UTF-8 copy decoded in Python."""
+    encoding = (inspection.encoding or "utf-8").lower().replace("_", "-")
+    if encoding in ("utf-8", "utf-8-sig", "ascii") and inspection.decode_errors == "strict":
+        yield path
+        return
+    from renkei.ingest.read import iter_utf8
+
+    with tempfile.NamedTemporaryFile(dir=tmp_dir, suffix=".csv", delete=True) as handle:
+        for chunk in iter_utf8(path, inspection):
+            handle.write(chunk)
+        handle.flush()
+        yield Path(handle.name)
+
+
+def _csv_relation(path: Path, inspection: Inspection, width: int) -> str:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    quote = inspection.quotechar or ""
+    options = [
+        "auto_detect=false",
+        "header=false",
+        f"delim={sql_string(inspection.delimiter or ',')}",
+        f"quote={sql_string(quote)}",
+        f"escape={sql_string(quote)}",
+        f"skip={inspection.data_start_row}",
+        f"columns={columns}",
+        "null_padding=true",
+        "strict_mode=false",
+        "max_line_size=16777216",
+    ]
+    source = f"read_csv({sql_string(str(path))}, {', '.join(options)})"
+    if not inspection.footer_rows and not inspection.ignored_rows:
+        return f"(SELECT * FROM {source})"
+    # Rare (notes under a table, a header repeated per page): number the rows to drop them.
+    data_end = f"(SELECT count(*) FROM {source}) - {inspection.footer_rows}"
+    drop = [r - inspection.data_start_row for r in inspection.ignored_rows]
+    skip = f" AND rk_n NOT IN ({', '.join(str(r) for r in drop)})" if drop else ""
+    return (
+        f"(SELECT * EXCLUDE (rk_n) FROM (SELECT row_number() OVER () AS rk_n, * FROM {source}) "
+        f"WHERE rk_n <= {data_end}{skip})"
+    )
+
+
+def _xlsx_rows(path: Path, inspection: Inspection) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book[inspection.sheet] if inspection.sheet else book.worksheets[0]
+        first = inspection.data_start_row
+        ignored = {r - 1 for r in inspection.ignored_rows}
+        rows = list(sheet.iter_rows(min_row=first + 1, values_only=True))
+        end = len(rows) - inspection.footer_rows
+        for offset, row in enumerate(rows[:end]):
+            if first + offset in ignored or all(v is None for v in row):
+                continue
+            yield list(row)
+    finally:
+        book.close()
+
+
+def _json_rows(path: Path, inspection: Inspection) -> Iterator[list[Any]]:
+    document = json.loads(path.read_bytes())
+    names = [c.original_name or c.name for c in inspection.columns]
+    if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+        for feature in document.get("features") or []:
+            properties = dict(feature.get("properties") or {})
+            properties.setdefault("geometry", feature.get("geometry"))
+            yield [properties.get(name) for name in names]
+        return
+    records = document if isinstance(document, list) else document.get("records") or []
+    for record in records:
+        if isinstance(record, dict):
+            yield [record.get(name) for name in names]
+
+
+def table_fields(columns: list[Column], kinds: list[str]) -> list[Field]:
+    fields = []
+    for column, kind in zip(columns, kinds, strict=True):
+        info: dict[str, Any] = {"label": column.original_name or column.name}
+        if kind != column.type:
+            info["inferred_type"] = column.type
+        if column.format:
+            info["format"] = column.format
+        if column.role:
+            info["role"] = column.role
+        fields.append(Field(column.name, FROM_TABLE_SCHEMA.get(kind, "text"), info))
+    return fields
+
+
+def load_to_parquet(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    inspection: Inspection,
+    target: Path,
+    tmp_dir: Path,
+) -> Loaded:
+    """Write the file's table to ``target``; demote columns that don't convert, report it."""
+    if inspection.format == "parquet":
+        return _copy_parquet(con, path, target)
+    columns = inspection.columns
+    if not columns:
+        raise LoadError("No columns were found in the file: is there a header row?")
+    register_converters(con)
+    kinds = [c.type for c in columns]
+    problems: list[dict[str, Any]] = []
+    with raw_cells(con, path, inspection, tmp_dir) as source:
+        for _ in range(MAX_DEMOTIONS + 1):
+            select = ", ".join(
+                f"{conversion(f'c{i}', kind, c.format, i)} AS {ident(c.name)}"
+                for i, (c, kind) in enumerate(zip(columns, kinds, strict=True))
+            )
+            try:
+                con.execute(
+                    f"COPY (SELECT {select} FROM {source}) TO {sql_string(str(target))} "
+                    "(FORMAT parquet, COMPRESSION zstd)"
+                )
+                break
+            except duckdb.Error as exc:
+                match = _CONVERT_ERROR.search(str(exc))
+                if match is None:
+                    raise LoadError(
+                        f"The file could not be read as a table: {_short(exc)}"
+                    ) from None
+                index = int(match.group(1))
+                problems.append(
+                    {
+                        "column": columns[index].name,
+                        "what": f"value {match.group(2)} is not a {kinds[index]}",
+                        "handled": f"the column was loaded as text instead of {kinds[index]}",
+                    }
+                )
+                kinds[index] = "string"
+        else:
+            raise LoadError("Too many columns had values that did not match their type")
+    counted = con.execute(
+        f"SELECT count(*) FROM read_parquet({sql_string(str(target))})"
+    ).fetchone()
+    return Loaded(table_fields(columns, kinds), int(counted[0]) if counted else 0, problems)
+
+
+def _copy_parquet(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> Loaded:
+    from renkei.datastore.sandbox import canonical_type
+
+    source = f"read_parquet({sql_string(str(path))})"
+    described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    fields = [
+        Field(name, canonical_type(str(kind)), {"label": name}) for name, kind, *_ in described
+    ]
+    casts = ", ".join(
+        f"CAST({ident(f.id)} AS VARCHAR) AS {ident(f.id)}" if f.type == "text" else ident(f.id)
+        for f in fields
+    )
+    con.execute(
+        f"COPY (SELECT {casts} FROM {source}) TO {sql_string(str(target))} "
+        "(FORMAT parquet, COMPRESSION zstd)"
+    )
+    counted = con.execute(
+        f"SELECT count(*) FROM read_parquet({sql_string(str(target))})"
+    ).fetchone()
+    return Loaded(fields, int(counted[0]) if counted else 0)
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:300]

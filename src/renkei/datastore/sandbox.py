@@ -1,0 +1,150 @@
+"""datastore_search_sql: read-only SQL over the tables the caller may read, in a sandbox.
+
+Each query gets a DuckDB database of its own in which
+- only one SELECT statement is accepted (no DDL, DML, PRAGMA, ATTACH, COPY, SET, ...);
+- the tables it names are views over the Parquet files of readable tables, nothing else: a
+  table the caller may not read simply doesn't exist there;
+- file and network access is off (``enable_external_access=false``) except for exactly those
+  files (``allowed_paths``), extensions can't be installed or loaded, and the configuration is
+  locked so the query can't undo any of this;
+- memory and threads are capped, the query is interrupted at the deadline, and at most
+  ``datastore_rows_max`` rows come back (``records_truncated`` says when there were more).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from renkei.catalog.context import Context
+from renkei.datastore.engine import ident, sql_string
+from renkei.datastore.query import json_value
+from renkei.datastore.service import datastore_of, table_path, table_sql
+from renkei.datastore.types import ALIASES
+from renkei.errors import BadRequest, NotAuthorized, NotFound, ValidationError
+from renkei.store.tables import DatastoreTable
+
+_DUCKDB_TO_CANONICAL = {
+    "VARCHAR": "text",
+    "BIGINT": "int",
+    "INTEGER": "int",
+    "SMALLINT": "int",
+    "TINYINT": "int",
+    "HUGEINT": "int",
+    "UBIGINT": "int",
+    "UINTEGER": "int",
+    "DOUBLE": "float",
+    "FLOAT": "float",
+    "BOOLEAN": "bool",
+    "DATE": "date",
+    "TIME": "time",
+    "TIMESTAMP": "timestamp",
+    "JSON": "json",
+}
+
+
+def _readable_tables(ctx: Context, names: set[str]) -> dict[str, DatastoreTable]:
+    from renkei.datastore.service import readable_table
+
+    tables: dict[str, DatastoreTable] = {}
+    for name in names:
+        try:
+            table, _ = readable_table(ctx, name)
+        except (NotFound, ValidationError):
+            continue  # not a table, or not one for this caller: it won't exist in the sandbox
+        tables[name] = table
+    return tables
+
+
+def _single_select(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise ValidationError({"sql": [f"can't parse the query: {_first_line(exc)}"]}) from None
+    if len(statements) != 1:
+        raise ValidationError({"sql": ["send exactly one SELECT statement"]})
+    if statements[0].type != duckdb.StatementType.SELECT:
+        kind = str(statements[0].type).rsplit(".", 1)[-1]
+        raise NotAuthorized(f"Only SELECT queries are allowed here, not {kind}")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:300]
+
+
+def datastore_search_sql(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """Run one read-only SELECT over DataStore tables; a table's name is its resource id
+    (quote it: ``SELECT * FROM "3f0c..." WHERE ...``)."""
+    settings = ctx.settings
+    if not settings.datastore_sql:
+        raise BadRequest("datastore_search_sql is turned off on this node")
+    sql = data.get("sql")
+    if not isinstance(sql, str) or not sql.strip():
+        raise ValidationError({"sql": ["Missing value"]})
+    store = datastore_of(ctx)
+    with store.engine.isolated(threads=1) as con:
+        _single_select(con, sql)
+        try:
+            names = duckdb.get_table_names(sql)
+        except duckdb.Error as exc:
+            raise ValidationError({"sql": [f"can't parse the query: {_first_line(exc)}"]}) from None
+        tables = _readable_tables(ctx, set(names))
+        paths = {name: table_path(ctx, table) for name, table in tables.items()}
+        allowed = ", ".join(sql_string(str(p)) for p in paths.values())
+        con.execute(f"SET allowed_paths = [{allowed}]")
+        for name, table in tables.items():
+            source = table_sql(ctx, table)
+            con.execute(f"CREATE VIEW {ident(name)} AS SELECT * FROM {source}")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        limit = settings.datastore_rows_max
+        from renkei.datastore.engine import deadline
+
+        try:
+            with deadline(con, settings.datastore_sql_timeout_ms):
+                cursor = con.execute(sql)
+                description = cursor.description or []
+                rows = cursor.fetchmany(limit + 1)
+        except duckdb.InterruptException:
+            seconds = settings.datastore_sql_timeout_ms / 1000
+            raise ValidationError(
+                {"sql": [f"the query ran longer than {seconds:g} s and was stopped"]}
+            ) from None
+        except duckdb.OutOfMemoryException:
+            raise ValidationError(
+                {"sql": [f"the query needs more than {settings.datastore_memory_limit} of memory"]}
+            ) from None
+        except duckdb.PermissionException as exc:
+            raise NotAuthorized(f"Not allowed in a DataStore query: {_first_line(exc)}") from None
+        except duckdb.Error as exc:
+            raise ValidationError({"sql": [_first_line(exc)]}) from None
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    fields = [{"id": column[0], "type": canonical_type(str(column[1]))} for column in description]
+    names_out = [f["id"] for f in fields]
+    records = [
+        dict(
+            zip(
+                names_out,
+                (json_value(v, f["type"]) for v, f in zip(row, fields, strict=True)),
+                strict=True,
+            )
+        )
+        for row in rows
+    ]
+    result: dict[str, Any] = {"sql": sql, "fields": fields, "records": records}
+    if truncated:
+        result["records_truncated"] = True
+    return result
+
+
+def canonical_type(duckdb_type: str) -> str:
+    base = duckdb_type.split("(")[0].upper()
+    if base in _DUCKDB_TO_CANONICAL:
+        return _DUCKDB_TO_CANONICAL[base]
+    if base.startswith("DECIMAL"):
+        return "numeric"
+    if base.startswith("TIMESTAMP"):
+        return "timestamp"
+    return ALIASES.get(base.lower(), "text")

@@ -1,0 +1,1 @@
+"""Background work of a node (DataStore loads today)."""
