@@ -66,7 +66,7 @@ def _sample(path: Path) -> bytes:
     return raw[: cut + 1] if cut > 0 and len(raw) == SAMPLE else raw
 
 
-def _utf16_without_bom(head: bytes) -> str | None:
+def utf16_without_bom(head: bytes) -> str | None:
     if len(head) < 4:
         return None
     even_zeros = head[0::2].count(0)
@@ -86,7 +86,7 @@ def detect_encoding(path: Path) -> EncodingResult:
         candidates = ["utf-8-sig"]
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
-    elif (utf16 := _utf16_without_bom(head)) is not None:
+    elif (utf16 := utf16_without_bom(head)) is not None:
         candidates = [utf16]
     else:
         candidates = ["utf-8"]

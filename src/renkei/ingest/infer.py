@@ -207,9 +207,9 @@ class ColumnStats:
             return None
         name = values.normalize(self.name)
         low, high = float(column.min), float(column.max)
-        if _LAT_NAME_RE.search(name) and -90 <= low and high <= 90:
+        if _LAT_NAME_RE.search(name) and low >= -90 and high <= 90:
             return "latitude"
-        if _LON_NAME_RE.search(name) and -180 <= low and high <= 180:
+        if _LON_NAME_RE.search(name) and low >= -180 and high <= 180:
             return "longitude"
         return None
 

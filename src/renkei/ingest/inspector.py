@@ -12,7 +12,7 @@ from typing import Any
 
 from renkei.ingest import geo, xlsx
 from renkei.ingest.csvfile import csv_rows, sniff_delimiter
-from renkei.ingest.encoding import detect_encoding
+from renkei.ingest.encoding import detect_encoding, utf16_without_bom
 from renkei.ingest.model import Column, Inspection
 from renkei.ingest.problems import ProblemLog
 from renkei.ingest.read import sample_text
@@ -65,9 +65,9 @@ def detect_format(path: Path, filename: str, declared: str | None = None) -> str
         ):
             return "geojson"
         return "json"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if head[0::2].count(0) < len(head) // 8 and head[1::2].count(0) < len(head) // 8:
-            return by_name if by_name in ("parquet",) else None  # binary, not UTF-16 text
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head) is not None
+    if b"\x00" in head and not utf16:
+        return None  # binary, and not a format we read
     if hint in ("csv", "tsv"):
         return hint
     if by_name in ("csv", "tsv") or by_name is None:
@@ -102,7 +102,8 @@ def inspect_file(
     if size == 0:
         log.add(
             "file.empty", "error", "The file is empty", "ファイルが空です",
-            fix="Upload the file again: it has no content", fix_ja="中身のあるファイルを登録してください",
+            fix="Upload the file again: it has no content",
+            fix_ja="中身のあるファイルを登録してください",
         )  # fmt: skip
         return Inspection(**base, header_rows=0, problems=log.finish())
     if fmt in ("csv", "tsv"):
@@ -159,7 +160,8 @@ def _table_inspection(
         log.add(
             "table.no_rows", "warning",
             "The table has a header but no data rows", "見出しはありますがデータ行がありません",
-            fix="Check that the file was exported with its data", fix_ja="データが含まれているか確認してください",
+            fix="Check that the file was exported with its data",
+            fix_ja="データが含まれているか確認してください",
         )  # fmt: skip
     inspection.problems = log.finish()
     return inspection
@@ -328,7 +330,8 @@ def _inspect_json(path: Path, base: dict[str, Any], log: ProblemLog) -> Inspecti
             "json.too_large", "error",
             f"JSON files over {MAX_JSON_BYTES} bytes are not inspected",
             f"{MAX_JSON_BYTES}バイトを超える JSON は調べません",
-            fix="Publish large tables as CSV or Parquet", fix_ja="大きな表は CSV か Parquet で公開してください",
+            fix="Publish large tables as CSV or Parquet",
+            fix_ja="大きな表は CSV か Parquet で公開してください",
         )  # fmt: skip
         return Inspection(**base, header_rows=0, problems=log.finish())
     found = detect_encoding(path)
