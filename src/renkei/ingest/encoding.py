@@ -1,0 +1,125 @@
+"""Which text encoding decodes a file: BOMs first, then strict UTF-8, then the Japanese legacy
+encodings, each verified over the WHOLE file (a sample can be clean while row 90 000 isn't).
+
+charset-normalizer only orders the legacy candidates: it is given a sample cut at a line end
+(it returns None for a sample cut inside a character). ``shift_jis`` is never answered: CP932
+is its superset (髙, ①, NEC/IBM extensions) and what Windows writes.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+CHUNK = 1024 * 1024
+SAMPLE = 256 * 1024
+
+# charset-normalizer's names for what we decode as cp932 / euc_jp.
+_LEGACY = {"cp932": "cp932", "shift_jis": "cp932", "euc_jp": "euc_jp", "euc_jis_2004": "euc_jp"}
+
+
+@dataclass
+class EncodingResult:
+    encoding: str
+    # When no candidate decodes the whole file: where the first bad byte is, and what was tried.
+    error_offset: int | None = None
+    error_line: int | None = None
+    tried: tuple[str, ...] = ()
+
+
+def _strict_failure(path: Path, encoding: str) -> tuple[int, int] | None:
+    """(byte offset, 1-based line) of the first byte ``encoding`` can't decode; None if clean."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    lines = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                # Count the lines before the bad byte for a message a publisher can act on.
+                good = chunk[: max(exc.start, 0)]
+                return offset + exc.start, lines + _count_lines(good, encoding)
+            lines += text.count("\n")
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return offset, lines  # the file ends inside a character (truncated)
+    return None
+
+
+def _count_lines(raw: bytes, encoding: str) -> int:
+    if encoding.startswith("utf-16"):
+        return raw.count(b"\n\x00") if encoding != "utf-16-be" else raw.count(b"\x00\n")
+    return raw.count(b"\n")
+
+
+def _sample(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        raw = handle.read(SAMPLE)
+    cut = raw.rfind(b"\n")
+    # A line end is a character boundary in UTF-8, CP932 and EUC-JP (0x0A is never a trail byte).
+    return raw[: cut + 1] if cut > 0 and len(raw) == SAMPLE else raw
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    if len(head) < 4:
+        return None
+    even_zeros = head[0::2].count(0)
+    odd_zeros = head[1::2].count(0)
+    half = len(head) // 2
+    if odd_zeros > half * 0.3 and even_zeros < half * 0.05:
+        return "utf-16-le"
+    if even_zeros > half * 0.3 and odd_zeros < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(path: Path) -> EncodingResult:
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif (utf16 := utf16_without_bom(head)) is not None:
+        candidates = [utf16]
+    else:
+        candidates = ["utf-8"]
+    failures: dict[str, tuple[int, int]] = {}
+    index = 0
+    while index < len(candidates):
+        candidate = candidates[index]
+        failure = _strict_failure(path, candidate)
+        if failure is None:
+            return EncodingResult(candidate, tried=tuple(candidates))
+        failures[candidate] = failure
+        if candidate == "utf-8":
+            # Only now is the detector worth its time: it orders the legacy encodings.
+            candidates.extend(_legacy_order(_sample(path)))
+        index += 1
+    # Nothing decodes the whole file (mixed encodings, or binary): the candidate that got
+    # furthest is the best reading, and the first bad byte is reported.
+    best = max(failures, key=lambda name: failures[name][0])
+    offset, line = failures[best]
+    return EncodingResult(best, error_offset=offset, error_line=line, tried=tuple(candidates))
+
+
+def _legacy_order(sample: bytes) -> list[str]:
+    order: list[str] = []
+    try:
+        guesses = from_bytes(sample, cp_isolation=["cp932", "euc_jp", "shift_jis"])
+        for match in guesses:
+            name = _LEGACY.get(match.encoding)
+            if name and name not in order:
+                order.append(name)
+    except Exception:  # noqa: BLE001 - a detector failure only loses the ordering hint
+        order = []
+    for name in ("cp932", "euc_jp"):
+        if name not in order:
+            order.append(name)
+    return order
