@@ -34,6 +34,7 @@ from renkei.ingest import values as cell
 # Formats the loader reads into tables; others (PDF, images, ...) have no table.
 TABULAR_FORMATS = frozenset({"csv", "tsv", "xlsx", "json", "geojson", "parquet"})
 MAX_DEMOTIONS = 50
+GEOMETRY = "geometry"
 _CONVERT_ERROR = re.compile(r"RK_CONVERT (\d+) (.*)")
 
 _NULLS = ", ".join(sql_string(token) for token in sorted(cell.NULL_TOKENS))
@@ -172,23 +173,28 @@ def _arrow(rows: Iterator[list[Any]], width: int) -> pa.Table:
 
 @contextmanager
 def raw_cells(
-    con: duckdb.DuckDBPyConnection, path: Path, inspection: Inspection, tmp_dir: Path
-) -> Iterator[str]:
-    """A SQL relation with the data cells as text columns c0..cN, in file order."""
-    width = len(inspection.columns)
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    inspection: Inspection,
+    columns: list[Column],
+    tmp_dir: Path,
+) -> Iterator[Callable[[bool], str]]:
+    """SQL for a relation with the data cells as text columns c0..cN, in file order; the
+    argument says whether DuckDB may read the file in parallel."""
+    width = len(columns)
     kind = inspection.format
     if kind in ("csv", "tsv"):
         with _utf8_file(path, inspection, tmp_dir) as utf8:
-            yield _csv_relation(utf8, inspection, width)
+            yield lambda parallel: _csv_relation(utf8, inspection, width, parallel)
         return
     if kind == "xlsx":
         table = _arrow(_xlsx_rows(path, inspection), width)
     elif kind in ("json", "geojson"):
-        table = _arrow(_json_rows(path, inspection), width)
+        table = _arrow(_json_rows(path, columns), width)
     else:
         raise LoadError(f"{kind} files are not loaded as text cells")
     con.register("rk_cells", table)
-    yield "rk_cells"
+    yield lambda parallel: "rk_cells"
 
 
 @contextmanager
@@ -207,7 +213,7 @@ def _utf8_file(path: Path, inspection: Inspection, tmp_dir: Path) -> Iterator[Pa
         yield Path(handle.name)
 
 
-def _csv_relation(path: Path, inspection: Inspection, width: int) -> str:
+def _csv_relation(path: Path, inspection: Inspection, width: int, parallel: bool) -> str:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     quote = inspection.quotechar or ""
     options = [
@@ -221,6 +227,7 @@ def _csv_relation(path: Path, inspection: Inspection, width: int) -> str:
         "null_padding=true",
         "strict_mode=false",
         "max_line_size=16777216",
+        f"parallel={'true' if parallel else 'false'}",
     ]
     source = f"read_csv({sql_string(str(path))}, {', '.join(options)})"
     if not inspection.footer_rows and not inspection.ignored_rows:
@@ -236,26 +243,25 @@ def _csv_relation(path: Path, inspection: Inspection, width: int) -> str:
 
 
 def _xlsx_rows(path: Path, inspection: Inspection) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+    from renkei.ingest.xlsx import sheet_rows
 
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book[inspection.sheet] if inspection.sheet else book.worksheets[0]
-        first = inspection.data_start_row
-        ignored = {r - 1 for r in inspection.ignored_rows}
-        rows = list(sheet.iter_rows(min_row=first + 1, values_only=True))
-        end = len(rows) - inspection.footer_rows
-        for offset, row in enumerate(rows[:end]):
+    first = inspection.data_start_row
+    ignored = {r - 1 for r in inspection.ignored_rows}
+    for title, rows in sheet_rows(path):
+        if inspection.sheet and title != inspection.sheet:
+            continue
+        data = list(rows)[first:]
+        end = len(data) - inspection.footer_rows
+        for offset, row in enumerate(data[:end]):
             if first + offset in ignored or all(v is None for v in row):
                 continue
-            yield list(row)
-    finally:
-        book.close()
+            yield row
+        return
 
 
-def _json_rows(path: Path, inspection: Inspection) -> Iterator[list[Any]]:
+def _json_rows(path: Path, columns: list[Column]) -> Iterator[list[Any]]:
     document = json.loads(path.read_bytes())
-    names = [c.original_name or c.name for c in inspection.columns]
+    names = [c.original_name or c.name for c in columns]
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         for feature in document.get("features") or []:
             properties = dict(feature.get("properties") or {})
@@ -268,9 +274,12 @@ def _json_rows(path: Path, inspection: Inspection) -> Iterator[list[Any]]:
             yield [record.get(name) for name in names]
 
 
-def table_fields(columns: list[Column], kinds: list[str]) -> list[Field]:
+def table_fields(columns: list[Column], kinds: list[str], geometry: bool = False) -> list[Field]:
     fields = []
     for column, kind in zip(columns, kinds, strict=True):
+        if geometry and column.name == GEOMETRY:
+            fields.append(Field(GEOMETRY, "json", {"label": GEOMETRY, "role": "geometry"}))
+            continue
         info: dict[str, Any] = {"label": column.original_name or column.name}
         if kind != column.type:
             info["inferred_type"] = column.type
@@ -292,14 +301,20 @@ def load_to_parquet(
     """Write the file's table to ``target``; demote columns that don't convert, report it."""
     if inspection.format == "parquet":
         return _copy_parquet(con, path, target)
-    columns = inspection.columns
+    columns = list(inspection.columns)
     if not columns:
         raise LoadError("No columns were found in the file: is there a header row?")
+    # GeoJSON features keep their geometry (as GeoJSON text) next to their properties.
+    geometry = inspection.format == "geojson" and all(c.name != GEOMETRY for c in columns)
+    if geometry:
+        columns.append(Column(name=GEOMETRY, type="string"))
     register_converters(con)
     kinds = [c.type for c in columns]
     problems: list[dict[str, Any]] = []
-    with raw_cells(con, path, inspection, tmp_dir) as source:
-        for _ in range(MAX_DEMOTIONS + 1):
+    parallel = True
+    with raw_cells(con, path, inspection, columns, tmp_dir) as relation:
+        for _ in range(MAX_DEMOTIONS + 2):
+            source = relation(parallel)
             select = ", ".join(
                 f"{conversion(f'c{i}', kind, c.format, i)} AS {ident(c.name)}"
                 for i, (c, kind) in enumerate(zip(columns, kinds, strict=True))
@@ -311,6 +326,10 @@ def load_to_parquet(
                 )
                 break
             except duckdb.Error as exc:
+                if parallel and "parallel=false" in str(exc):
+                    # Quoted line breaks in a file with short rows: DuckDB reads it serially.
+                    parallel = False
+                    continue
                 match = _CONVERT_ERROR.search(str(exc))
                 if match is None:
                     raise LoadError(
@@ -330,7 +349,9 @@ def load_to_parquet(
     counted = con.execute(
         f"SELECT count(*) FROM read_parquet({sql_string(str(target))})"
     ).fetchone()
-    return Loaded(table_fields(columns, kinds), int(counted[0]) if counted else 0, problems)
+    return Loaded(
+        table_fields(columns, kinds, geometry), int(counted[0]) if counted else 0, problems
+    )
 
 
 def _copy_parquet(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> Loaded:

@@ -8,6 +8,7 @@ formula with no cached value (files written by scripts) is reported, as its cell
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -100,11 +101,17 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
+def _binary(path: Path) -> io.BytesIO:
+    # openpyxl refuses a path without an .xlsx suffix, and uploads are kept in the blob store
+    # under their hash; a workbook (already checked against zip bombs) is read into memory.
+    return io.BytesIO(path.read_bytes())
+
+
 def sheet_rows(path: Path) -> Iterator[tuple[str, Iterator[list[str | None]]]]:
     """(sheet title, rows as text) for each worksheet, in workbook order."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = load_workbook(_binary(path), read_only=True, data_only=True)
     try:
         for sheet in workbook.worksheets:
             rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
@@ -118,8 +125,8 @@ def formula_cells(path: Path) -> dict[str, list[tuple[int, int, str, bool]]]:
     from openpyxl import load_workbook
 
     found: dict[str, list[tuple[int, int, str, bool]]] = {}
-    formulas = load_workbook(path, read_only=True, data_only=False)
-    cached = load_workbook(path, read_only=True, data_only=True)
+    formulas = load_workbook(_binary(path), read_only=True, data_only=False)
+    cached = load_workbook(_binary(path), read_only=True, data_only=True)
     try:
         for sheet in formulas.worksheets:
             rows = zip(
