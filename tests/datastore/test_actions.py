@@ -61,9 +61,7 @@ def test_filters_sort_fields_paging_and_formats(api, ds):  # type: ignore[no-unt
         {"name": "高松市民病院", "beds": 200},
         {"name": "Sunport Clinic", "beds": 19},
     ]
-    page = api.ok(
-        "datastore_search", resource_id=ds.public_resource, limit=1, offset=1, sort="_id"
-    )
+    page = api.ok("datastore_search", resource_id=ds.public_resource, limit=1, offset=1, sort="_id")
     assert page["total"] == 3 and page["records"][0]["_id"] == 2
     assert page["_links"]["next"].endswith("offset=2")
     lists = api.ok(
@@ -231,7 +229,10 @@ def test_private_tables_are_invisible_and_writes_need_rights(api, ds):  # type: 
     for caller in (None, ds.outsider):
         missing = api.error("datastore_search", caller, status=404, resource_id=ds.private_resource)
         nowhere = api.error(
-            "datastore_search", caller, status=404, resource_id="00000000-0000-0000-0000-000000000000"
+            "datastore_search",
+            caller,
+            status=404,
+            resource_id="00000000-0000-0000-0000-000000000000",
         )
         assert missing["message"].replace(ds.private_resource, "X") == nowhere["message"].replace(
             "00000000-0000-0000-0000-000000000000", "X"

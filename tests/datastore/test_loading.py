@@ -62,7 +62,9 @@ def test_sql_over_a_loaded_table(api, ds, catalog, fixture_file):  # type: ignor
     assert result["records"] == [{"n": 112, "first": 1}]
 
 
-def test_a_new_file_replaces_the_table_and_a_bad_one_keeps_the_old(api, ds, catalog, fixture_file, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_new_file_replaces_the_table_and_a_bad_one_keeps_the_old(
+    api, ds, catalog, fixture_file, tmp_path
+):  # type: ignore[no-untyped-def]
     res = _upload(api, ds, fixture_file("csv-ja/nanao_shelter_reference_data.csv"))
     assert _loaded(catalog, api, res["id"])["meta"]["count"] == 112
     _upload(api, ds, fixture_file("csv-ja/takamatsu_0002_aed.csv"), resource_id=res["id"])
@@ -93,9 +95,7 @@ def test_api_writes_to_a_loaded_table_need_force(api, ds, catalog, fixture_file)
         "datastore_upsert", ds.editor, status=409, resource_id=res["id"], records=[{"ID": "x"}]
     )
     assert "read-only" in error
-    api.ok(
-        "datastore_delete", ds.editor, resource_id=res["id"], filters={"_id": 1}, force=True
-    )
+    api.ok("datastore_delete", ds.editor, resource_id=res["id"], filters={"_id": 1}, force=True)
     assert api.ok("datastore_search", resource_id=res["id"])["total"] == 111
 
 

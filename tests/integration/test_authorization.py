@@ -143,6 +143,16 @@ RULES: dict[str, Rule] = {
     "api_token_create": allowed(LOGGED_IN),
     "api_token_list": allowed(LOGGED_IN),
     "api_token_revoke": allowed(LOGGED_IN),
+    # DataStore tables of the datasets' resources.
+    "datastore_info": read_dataset,
+    "datastore_search": read_dataset,
+    "datastore_search_sql": lambda caller, visibility: (
+        # A table the caller can't read doesn't exist in their sandbox: an unknown table (409).
+        OK if sees(caller, visibility) else CONFLICT
+    ),
+    "datastore_create": write_dataset,
+    "datastore_upsert": write_dataset,
+    "datastore_delete": write_dataset,
 }
 
 
@@ -264,6 +274,12 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
             tags=[{"name": f"tag-{word}"}],
             groups=[{"name": "themes"}],
             resources=[{"url": f"https://example.org/{word}.csv", "name": f"{word} sheet"}],
+        )
+        sysadmin(
+            "datastore_create",
+            resource_id=datasets[visibility]["resources"][0]["id"],
+            fields=[{"id": "label", "type": "text"}],
+            records=[{"label": f"row of {word}"}],
         )
     catalog.sessions.kw["bind"].dispose()  # close SQLite so that the files can be copied
     return Seed(settings.data_dir, accounts, newbie, org_a, group, datasets)
@@ -785,6 +801,60 @@ def check_api_token_revoke(c: Cell) -> None:
     jti, secret = c.world.new_token(victim)
     c.call(jti=jti, expect=OK if c.caller == "sysadmin" else FORBIDDEN)
     assert c.world.token_works(secret) is (c.caller != "sysadmin")
+
+
+# --- DataStore -----------------------------------------------------------------------------------
+
+
+def _table_rows(c: Cell) -> list[dict[str, Any]] | None:
+    """The table's rows as the sysadmin reads them; None when the table is gone."""
+    response = c.world.api.call(
+        "datastore_search", c.world.accounts["sysadmin"].token, resource_id=c.resource_id
+    )
+    return response.json()["result"]["records"] if response.status_code == OK else None
+
+
+@check("datastore_info")
+def check_datastore_info(c: Cell) -> None:
+    result = c.call(id=c.resource_id)
+    if c.allowed:
+        assert result["meta"]["count"] == 1 and result["fields"][0]["id"] == "label"
+
+
+@check("datastore_search")
+def check_datastore_search(c: Cell) -> None:
+    result = c.call(resource_id=c.resource_id, q="row")
+    if c.allowed:
+        assert result["total"] == 1 and result["records"][0]["label"].startswith("row of")
+
+
+@check("datastore_search_sql")
+def check_datastore_search_sql(c: Cell) -> None:
+    result = c.call(sql=f'SELECT label FROM "{c.resource_id}"')
+    if c.allowed:
+        assert result["records"][0]["label"].startswith("row of")
+    else:
+        assert "does not exist" in result["sql"][0]
+
+
+@check("datastore_create")
+def check_datastore_create(c: Cell) -> None:
+    c.call(resource_id=c.resource_id, fields=[{"id": "extra", "type": "int"}])
+    rows = _table_rows(c)
+    assert rows is not None and ("extra" in rows[0]) is c.allowed
+
+
+@check("datastore_upsert")
+def check_datastore_upsert(c: Cell) -> None:
+    c.call(resource_id=c.resource_id, method="insert", records=[{"label": "added"}])
+    rows = _table_rows(c)
+    assert rows is not None and len(rows) == (2 if c.allowed else 1)
+
+
+@check("datastore_delete")
+def check_datastore_delete(c: Cell) -> None:
+    c.call(resource_id=c.resource_id)
+    assert (_table_rows(c) is None) is c.allowed
 
 
 # --- the matrix ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from renkei import __version__, web
-from renkei.api import action_api, downloads, rest
+from renkei.api import action_api, datastore_dump, downloads, rest
 from renkei.catalog.context import Catalog
 from renkei.config import Settings
 from renkei.datastore import sync as datastore_sync
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     app.state.catalog = catalog or build_catalog(settings)
     app.include_router(action_api.router)
     app.include_router(downloads.router)
+    app.include_router(datastore_dump.router)
     rest.mount(app)
     # The pages (HTML and JSON twins), their static files and the session cookie; "/" is the
     # home page, whose JSON keeps the keys this node's JSON home had.
