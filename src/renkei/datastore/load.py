@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import duckdb
@@ -352,6 +353,30 @@ def load_to_parquet(
     return Loaded(
         table_fields(columns, kinds, geometry), int(counted[0]) if counted else 0, problems
     )
+
+
+def inspect_and_load(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    filename: str | None,
+    declared_format: str | None,
+    target: Path,
+    tmp_dir: Path,
+) -> tuple[Inspection, Loaded, dict[str, float]]:
+    """The whole load of a file: inspection, then conversion to ``target``; with timings."""
+    from renkei.ingest import inspect_file
+
+    started = perf_counter()
+    inspection = inspect_file(path, filename=filename, declared_format=declared_format)
+    inspected = perf_counter()
+    if not inspection.ok:
+        errors = [p.message for p in inspection.problems if p.severity == "error"]
+        raise LoadError("; ".join(errors[:3]) or "the file is not a usable table")
+    if inspection.format not in TABULAR_FORMATS:
+        raise LoadError("the file is not a table (CSV, TSV, XLSX, JSON, GeoJSON or Parquet)")
+    loaded = load_to_parquet(con, path, inspection, target, tmp_dir)
+    timings = {"inspect": inspected - started, "convert": perf_counter() - inspected}
+    return inspection, loaded, timings
 
 
 def _copy_parquet(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> Loaded:

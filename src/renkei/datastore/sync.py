@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from renkei.catalog.context import utcnow
-from renkei.datastore.load import TABULAR_FORMATS, LoadError, load_to_parquet
+from renkei.datastore.load import TABULAR_FORMATS, LoadError, inspect_and_load
 from renkei.store.tables import DatastoreTable, Resource
 
 if TYPE_CHECKING:
@@ -108,8 +108,6 @@ def resume(catalog: Catalog) -> int:
 
 def load_resource(catalog: Catalog, resource_id: str) -> None:
     """Load the resource's current file into a new version of its table."""
-    from renkei.ingest import inspect_file
-
     store = catalog.datastore
     assert store is not None
     with catalog.context() as ctx:
@@ -122,25 +120,20 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
         table.status = "loading"
         table.load_started = utcnow()
     staged = store.files.staging(resource_id)
-    problems: list[dict[str, Any]] = []
     try:
-        inspection = inspect_file(path, filename=filename, declared_format=declared)
-        problems = [_problem(p) for p in inspection.problems]
-        if not inspection.ok:
-            errors = [p["message"] for p in problems if p["severity"] == "error"]
-            raise LoadError("; ".join(errors[:3]) or "the file is not a usable table")
         with store.engine.isolated() as con:
-            loaded = load_to_parquet(
-                con, path, inspection, staged, catalog.settings.data_dir / "tmp"
+            inspection, loaded, _ = inspect_and_load(
+                con, path, filename, declared, staged, catalog.settings.data_dir / "tmp"
             )
     except (LoadError, OSError, ValueError) as exc:
         staged.unlink(missing_ok=True)
-        _finish_failed(catalog, resource_id, expected, str(exc), problems)
+        _finish_failed(catalog, resource_id, expected, str(exc))
         return
     except BaseException:
         staged.unlink(missing_ok=True)
-        _finish_failed(catalog, resource_id, expected, "internal error while loading", problems)
+        _finish_failed(catalog, resource_id, expected, "internal error while loading")
         raise
+    problems = [_problem(p) for p in inspection.problems]
     with catalog.context() as ctx:
         res = ctx.session.get(Resource, resource_id)
         table = ctx.session.get(DatastoreTable, resource_id)
@@ -167,14 +160,12 @@ def _problem(finding: Any) -> dict[str, Any]:
     return data
 
 
-def _finish_failed(
-    catalog: Catalog, resource_id: str, expected: str | None, message: str, problems: list[Any]
-) -> None:
+def _finish_failed(catalog: Catalog, resource_id: str, expected: str | None, message: str) -> None:
     with catalog.context() as ctx:
         table = ctx.session.get(DatastoreTable, resource_id)
         if table is None or table.source_hash != expected:
             return
         table.status = "failed"
         table.message = message
-        table.report = problems
+        table.report = None
         table.load_finished = table.modified = utcnow()
