@@ -45,7 +45,7 @@ def renkei_load(path: Path, work: Path) -> dict[str, Any]:
     settings = Settings(data_dir=work / "node")
     settings.ensure_dirs()
     (settings.data_dir / "tmp" / "duckdb").mkdir(parents=True, exist_ok=True)
-    target = work / "renkei.parquet"
+    target = work / "renkei.duckdb"
     started = time.perf_counter()
     with Engine(settings).isolated() as con:
         inspection, loaded, timings = inspect_and_load(
@@ -133,12 +133,13 @@ def search_bench(rows: int, work: Path, queries: int = 200) -> dict[str, Any]:
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     con = duckdb.connect(config={"threads": 2})
+    con.execute(f"ATTACH '{target}' AS bench")
     con.execute(
-        f"""COPY (SELECT i AS _id, 'ward-' || (hash(i) % 50) AS ward,
+        f"""CREATE TABLE bench.t AS (SELECT i AS _id, 'ward-' || (hash(i) % 50) AS ward,
                    (hash(i * 7) % 100000) AS visitors,
                    DATE '2000-01-01' + (hash(i) % 9000)::INT AS day,
                    'facility ' || i AS name
-            FROM range(1, {rows} + 1) t(i)) TO '{target}' (FORMAT parquet, COMPRESSION zstd)"""
+            FROM range(1, {rows} + 1) t(i))"""
     )
     con.close()
     build_s = time.perf_counter() - started

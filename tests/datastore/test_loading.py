@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from renkei.api.app import build_catalog
-from renkei.datastore.load import load_to_parquet
+from renkei.datastore.engine import attach, rows_of
+from renkei.datastore.load import load_table
 from renkei.ingest import Column, inspect_file
 from renkei.store.tables import DatastoreTable
 
@@ -119,10 +120,10 @@ def test_a_value_that_does_not_convert_demotes_its_column(tmp_path, catalog):  #
     inspection = inspect_file(source)
     # Claim more than the file holds, as a file changed after inspection would.
     inspection.columns[1] = Column(name="count", type="integer")
-    target = tmp_path / "out.parquet"
+    target = tmp_path / "out.duckdb"
     with catalog.datastore.engine.isolated() as con:
-        loaded = load_to_parquet(con, source, inspection, target, tmp_path)
-        rows = con.execute(f"SELECT * FROM read_parquet('{target}')").fetchall()
+        loaded = load_table(con, source, inspection, target, tmp_path)
+        rows = con.execute(f"SELECT * FROM {rows_of(attach(con, target), 'stored')}").fetchall()
     assert [f.type for f in loaded.fields] == ["text", "text"]
     assert loaded.problems == [
         {
@@ -140,10 +141,10 @@ def test_full_width_and_grouped_integers_convert(tmp_path, catalog, text):  # ty
     source.write_text(f'n\n"{text}"\n7\n', encoding="utf-8")
     inspection = inspect_file(source)
     assert inspection.columns[0].type == "integer"
-    target = tmp_path / "out.parquet"
+    target = tmp_path / "out.duckdb"
     with catalog.datastore.engine.isolated() as con:
-        load_to_parquet(con, source, inspection, target, tmp_path)
-        rows = con.execute(f"SELECT n FROM read_parquet('{target}')").fetchall()
+        load_table(con, source, inspection, target, tmp_path)
+        rows = con.execute(f"SELECT n FROM {rows_of(attach(con, target), 'stored')}").fetchall()
     assert rows[0][0] == int(text.replace("２", "2").replace(",", ""))
 
 

@@ -90,11 +90,12 @@ def test_statements_other_than_select_are_refused(api, ds, sql):  # type: ignore
         "SELECT * FROM read_text('/etc/hostname')",
         "SELECT * FROM glob('/*')",
         "SELECT * FROM read_parquet('{private_file}')",
+        "SELECT * FROM read_csv('{private_file}')",
     ],
 )
 def test_files_outside_the_readable_tables_are_refused(api, ds, catalog, sql):  # type: ignore[no-untyped-def]
     _tables(api, ds)
-    private_file = next(catalog.datastore.files.folder(ds.private_resource).glob("v*.parquet"))
+    private_file = next(catalog.datastore.files.folder(ds.private_resource).glob("v*.duckdb"))
     error = api.error("datastore_search_sql", status=403, sql=sql.format(private_file=private_file))
     assert "Not allowed" in error["message"]
     assert "s3cr3t" not in str(error)

@@ -1,1 +1,1 @@
-"""The DataStore: tabular resources as queryable tables (DuckDB over Parquet in the data dir)."""
+"""The DataStore: tabular resources as queryable tables (DuckDB files in the data dir)."""

@@ -1,6 +1,6 @@
-"""Where tables live on disk: one immutable Parquet file per version of a resource's table.
+"""Where tables live on disk: one immutable DuckDB database file per version of a table.
 
-A writer builds ``.staging-*.parquet`` beside the current file, then the metadata row switches
+A writer builds ``.staging-*.duckdb`` beside the current file, then the metadata row switches
 ``version``; old versions are removed after the switch has committed. A reader that opened an
 old version keeps reading it (POSIX unlink semantics), so no reader ever sees half a table.
 """
@@ -10,6 +10,9 @@ from __future__ import annotations
 import shutil
 import uuid
 from pathlib import Path
+
+SUFFIX = ".duckdb"
+TABLE = "t"  # the one table inside each file
 
 
 class TableFiles:
@@ -21,12 +24,12 @@ class TableFiles:
         return self.root / resource_id[:2] / resource_id
 
     def path(self, resource_id: str, version: int) -> Path:
-        return self.folder(resource_id) / f"v{version}.parquet"
+        return self.folder(resource_id) / f"v{version}{SUFFIX}"
 
     def staging(self, resource_id: str) -> Path:
         folder = self.folder(resource_id)
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / f".staging-{uuid.uuid4().hex}.parquet"
+        return folder / f".staging-{uuid.uuid4().hex}{SUFFIX}"
 
     def publish(self, staged: Path, resource_id: str, version: int) -> Path:
         target = self.path(resource_id, version)
@@ -37,8 +40,8 @@ class TableFiles:
         folder = self.folder(resource_id)
         if not folder.is_dir():
             return
-        for path in folder.glob("v*.parquet"):
-            if path.name != f"v{keep}.parquet":
+        for path in folder.glob(f"v*{SUFFIX}*"):  # with any .wal DuckDB left
+            if not path.name.startswith(f"v{keep}{SUFFIX}"):
                 path.unlink(missing_ok=True)
 
     def remove_staging(self, resource_id: str) -> None:

@@ -3,11 +3,12 @@
 Flow: ``renkei.ingest.inspect_file`` tells the encoding, the layout (preamble, header rows,
 footer) and each column's type. The cells are handed to DuckDB as text (CSV read by DuckDB
 itself, after decoding CP932/EUC-JP/UTF-16 to UTF-8 in Python; XLSX/JSON/GeoJSON through
-Arrow), and one ``COPY ... TO parquet`` converts every column: a fast SQL path for the usual
-spellings (``1,234``, ``2024/4/1``), and ``renkei.ingest.values`` — the very converters the
-inspection used — for the rest (全角 digits, 令和6年4月1日, 9時30分). If a value doesn't convert
-after all, the column is demoted to text and the load runs again, with the demotion reported;
-the previous version of the table stays in service until the new one is complete.
+Arrow), and one ``CREATE TABLE ... AS SELECT`` into a new table file converts every column:
+a fast SQL path for the usual spellings (``1,234``, ``2024/4/1``), and
+``renkei.ingest.values`` (the very converters the inspection used) for the rest (全角 digits,
+令和6年4月1日, 9時30分). If a value doesn't convert after all, the column is demoted to text and
+the load runs again, with the demotion reported; the previous version of the table stays in
+service until the new one is complete.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from renkei.datastore.engine import ident, sql_string
+from renkei.datastore.engine import attach, ident, new_table_file, sql_string
 from renkei.datastore.types import FROM_TABLE_SCHEMA
 from renkei.datastore.write import Field
 from renkei.ingest import Column, Inspection
@@ -292,7 +293,7 @@ def table_fields(columns: list[Column], kinds: list[str], geometry: bool = False
     return fields
 
 
-def load_to_parquet(
+def load_table(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     inspection: Inspection,
@@ -321,10 +322,9 @@ def load_to_parquet(
                 for i, (c, kind) in enumerate(zip(columns, kinds, strict=True))
             )
             try:
-                con.execute(
-                    f"COPY (SELECT {select} FROM {source}) TO {sql_string(str(target))} "
-                    "(FORMAT parquet, COMPRESSION zstd)"
-                )
+                target.unlink(missing_ok=True)
+                with new_table_file(con, target) as table:
+                    con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM {source}")
                 break
             except duckdb.Error as exc:
                 if parallel and "parallel=false" in str(exc):
@@ -347,12 +347,16 @@ def load_to_parquet(
                 kinds[index] = "string"
         else:
             raise LoadError("Too many columns had values that did not match their type")
-    counted = con.execute(
-        f"SELECT count(*) FROM read_parquet({sql_string(str(target))})"
-    ).fetchone()
-    return Loaded(
-        table_fields(columns, kinds, geometry), int(counted[0]) if counted else 0, problems
-    )
+    return Loaded(table_fields(columns, kinds, geometry), _count(con, target), problems)
+
+
+def _count(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    alias = attach(con, path)
+    try:
+        counted = con.execute(f"SELECT count(*) FROM {ident(alias)}.t").fetchone()
+    finally:
+        con.execute(f"DETACH {ident(alias)}")
+    return int(counted[0]) if counted else 0
 
 
 def inspect_and_load(
@@ -374,7 +378,7 @@ def inspect_and_load(
         raise LoadError("; ".join(errors[:3]) or "the file is not a usable table")
     if inspection.format not in TABULAR_FORMATS:
         raise LoadError("the file is not a table (CSV, TSV, XLSX, JSON, GeoJSON or Parquet)")
-    loaded = load_to_parquet(con, path, inspection, target, tmp_dir)
+    loaded = load_table(con, path, inspection, target, tmp_dir)
     timings = {"inspect": inspected - started, "convert": perf_counter() - inspected}
     return inspection, loaded, timings
 
@@ -391,14 +395,10 @@ def _copy_parquet(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> L
         f"CAST({ident(f.id)} AS VARCHAR) AS {ident(f.id)}" if f.type == "text" else ident(f.id)
         for f in fields
     )
-    con.execute(
-        f"COPY (SELECT {casts} FROM {source}) TO {sql_string(str(target))} "
-        "(FORMAT parquet, COMPRESSION zstd)"
-    )
-    counted = con.execute(
-        f"SELECT count(*) FROM read_parquet({sql_string(str(target))})"
-    ).fetchone()
-    return Loaded(fields, int(counted[0]) if counted else 0)
+    target.unlink(missing_ok=True)
+    with new_table_file(con, target) as table:
+        con.execute(f"CREATE TABLE {table} AS SELECT {casts} FROM {source}")
+    return Loaded(fields, _count(con, target))
 
 
 def _short(exc: Exception) -> str:

@@ -2,11 +2,10 @@
 
 Each query gets a DuckDB database of its own in which
 - only one SELECT statement is accepted (no DDL, DML, PRAGMA, ATTACH, COPY, SET, ...);
-- the tables it names are views over the Parquet files of readable tables, nothing else: a
-  table the caller may not read simply doesn't exist there;
-- file and network access is off (``enable_external_access=false``) except for exactly those
-  files (``allowed_paths``), extensions can't be installed or loaded, and the configuration is
-  locked so the query can't undo any of this;
+- the tables it names are views over the (read-only attached) files of readable tables,
+  nothing else: a table the caller may not read simply doesn't exist there;
+- file and network access is off (``enable_external_access=false``), extensions can't be
+  installed or loaded, and the configuration is locked so the query can't undo any of this;
 - memory and threads are capped, the query is interrupted at the deadline, and at most
   ``datastore_rows_max`` rows come back (``records_truncated`` says when there were more).
 """
@@ -20,9 +19,9 @@ from typing import Any
 import duckdb
 
 from renkei.catalog.context import Context
-from renkei.datastore.engine import ident, sql_string
+from renkei.datastore.engine import attach, ident, rows_of
 from renkei.datastore.query import json_value
-from renkei.datastore.service import datastore_of, table_path, table_sql
+from renkei.datastore.service import datastore_of, table_path
 from renkei.datastore.types import ALIASES
 from renkei.errors import BadRequest, NotAuthorized, NotFound, ValidationError
 from renkei.store.tables import DatastoreTable
@@ -106,11 +105,11 @@ def datastore_search_sql(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     with store.engine.isolated(threads=1) as con:
         _single_select(con, sql)
         tables = _readable_tables(ctx, _table_names(sql))
-        paths = {name: table_path(ctx, table) for name, table in tables.items()}
-        allowed = ", ".join(sql_string(str(p)) for p in paths.values())
-        con.execute(f"SET allowed_paths = [{allowed}]")
+        # The caller's readable tables, attached read-only, named by resource id; then the
+        # sandbox closes: no other file can be opened from here on.
         for name, table in tables.items():
-            source = table_sql(ctx, table)
+            alias = attach(con, table_path(ctx, table))
+            source = rows_of(alias, table.row_ids)
             con.execute(f"CREATE VIEW {ident(name)} AS SELECT * FROM {source}")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")

@@ -2,7 +2,7 @@
 
 A table belongs to a resource; reading it needs the right to read the resource's dataset,
 changing it the right to edit that dataset. A table the caller may not read answers exactly
-like a missing one. Writes build a complete new Parquet version inside the call's transaction
+like a missing one. Writes build a complete new table file inside the call's transaction
 and switch to it when the transaction commits; a failed call leaves the previous version.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from renkei.catalog import resources
 from renkei.catalog.context import Context, utcnow
-from renkei.datastore.engine import ident, table_source
+from renkei.datastore.engine import ident, new_table_file
 from renkei.datastore.query import (
     RECORDS_FORMATS,
     _bool,
@@ -185,7 +185,8 @@ def _write_version(
                 con.execute(f"DELETE FROM cur WHERE {plan.where}", plan.params)
             if dry_run:
                 return
-            row_count = write_current(con, staged)
+            with new_table_file(con, staged) as target:
+                row_count = write_current(con, target)
     finally:
         if dry_run:
             staged.unlink(missing_ok=True)
@@ -193,7 +194,7 @@ def _write_version(
     published = store.files.publish(staged, table.resource_id, version)
     ctx.on_rollback(lambda: published.unlink(missing_ok=True))
     resource_id = table.resource_id
-    ctx.after_commit(lambda: store.files.remove_other_versions(resource_id, version))
+    ctx.after_commit(lambda: store.switched(resource_id, version))
     table.version = version
     table.row_ids = "stored"
     table.fields = [f.as_dict() for f in fields]
@@ -305,7 +306,7 @@ def datastore_delete(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     resource_id = res.id
     ctx.session.delete(table)
     res.datastore_active = False
-    ctx.after_commit(lambda: store.files.remove_all(resource_id))
+    ctx.after_commit(lambda: store.dropped(resource_id))
     return result
 
 
@@ -353,7 +354,7 @@ def table_path(ctx: Context, table: DatastoreTable) -> Path:
 
 
 def table_sql(ctx: Context, table: DatastoreTable) -> str:
-    return table_source(table_path(ctx, table), table.row_ids)
+    return datastore_of(ctx).engine.source(table_path(ctx, table), table.row_ids)
 
 
 def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,23 @@ class DataStore:
         (settings.data_dir / "tmp" / "duckdb").mkdir(parents=True, exist_ok=True)
         return cls(settings=settings, engine=Engine(settings), files=TableFiles(root))
 
+    def switched(self, resource_id: str, keep: int) -> None:
+        """After a commit made ``keep`` the table's version: let the older ones go."""
+        folder = self.files.folder(resource_id)
+        if folder.is_dir():
+            for path in folder.glob("v*.duckdb"):
+                if path != self.files.path(resource_id, keep):
+                    self.engine.retire(path)
+        self.files.remove_other_versions(resource_id, keep)
+
+    def dropped(self, resource_id: str) -> None:
+        """After a commit removed the table (or its resource)."""
+        folder = self.files.folder(resource_id)
+        if folder.is_dir():
+            for path in folder.glob("v*.duckdb"):
+                self.engine.retire(path)
+        self.files.remove_all(resource_id)
+
     def close(self) -> None:
         self.jobs.shutdown()
         self.engine.close()

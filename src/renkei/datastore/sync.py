@@ -59,13 +59,13 @@ def _sync(catalog: Catalog, resource_id: str) -> None:
         res = ctx.session.get(Resource, resource_id)
         table = ctx.session.get(DatastoreTable, resource_id)
         if res is None:
-            ctx.after_commit(lambda: store.files.remove_all(resource_id))
+            ctx.after_commit(lambda: store.dropped(resource_id))
             return
         wanted = res.blob_key is not None and table_format(res) is not None
         if table is not None and table.source == "file" and not wanted:
             ctx.session.delete(table)
             res.datastore_active = False
-            ctx.after_commit(lambda: store.files.remove_all(resource_id))
+            ctx.after_commit(lambda: store.dropped(resource_id))
             return
         if not wanted or (table is not None and table.source != "file"):
             return  # no table file, or a table the publisher writes through the API
@@ -143,7 +143,7 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
         version = table.version + 1
         published = store.files.publish(staged, resource_id, version)
         ctx.on_rollback(lambda: published.unlink(missing_ok=True))
-        ctx.after_commit(lambda: store.files.remove_other_versions(resource_id, version))
+        ctx.after_commit(lambda: store.switched(resource_id, version))
         table.version = version
         table.row_ids = "file_order"
         table.fields = [f.as_dict() for f in loaded.fields]

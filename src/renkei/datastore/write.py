@@ -2,7 +2,7 @@
 
 Records arrive as JSON objects. Each value is turned into text, staged as an Arrow table, and
 cast by DuckDB to the column's type; a value that doesn't cast is reported with its record
-number and field before anything is written. The result is a complete new Parquet file: the
+number and field before anything is written. The result is a complete new table file: the
 caller publishes it (or throws it away) as one step.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from renkei.datastore.engine import ident, sql_string
+from renkei.datastore.engine import ident
 from renkei.datastore.types import STORAGE
 from renkei.errors import ValidationError
 
@@ -205,11 +205,8 @@ def _all_present(con: duckdb.DuckDBPyConnection, field_id: str) -> bool:
     return bool(row and row[0] is not False)
 
 
-def write_current(con: duckdb.DuckDBPyConnection, target: Path) -> int:
-    """Write ``cur`` to ``target`` (Parquet, ordered by _id); return the row count."""
-    con.execute(
-        f"COPY (SELECT * FROM cur ORDER BY {ident(ROW_ID)}) TO {sql_string(str(target))} "
-        "(FORMAT parquet, COMPRESSION zstd)"
-    )
+def write_current(con: duckdb.DuckDBPyConnection, target: str) -> int:
+    """Create the table ``target`` from ``cur``, ordered by _id; return the row count."""
+    con.execute(f"CREATE TABLE {target} AS SELECT * FROM cur ORDER BY {ident(ROW_ID)}")
     row = con.execute("SELECT count(*) FROM cur").fetchone()
     return int(row[0]) if row else 0
