@@ -109,3 +109,26 @@ def test_private_tables_are_not_downloadable_without_rights(api, ds, client):  #
         f"/datastore/dump/{ds.private_resource}", headers={"Authorization": ds.editor}
     )
     assert editor.status_code == 200
+
+
+def test_a_sql_query_result_downloads(api, ds, client):  # type: ignore[no-untyped-def]
+    _table(api, ds)
+    sql = (
+        f'SELECT ward, count(*) AS n, min(opened) AS first FROM "{ds.public_resource}" '
+        "GROUP BY ward ORDER BY ward"
+    )
+    as_csv = client.get("/datastore/query", params={"sql": sql, "encoding": "cp932"})
+    assert as_csv.status_code == 200
+    assert as_csv.content.decode("cp932").splitlines() == [
+        "ward,n,first",
+        "中央,2,1950-04-01",
+        "北,1,2001-10-05",
+    ]
+    as_parquet = client.get("/datastore/query", params={"sql": sql, "format": "parquet"})
+    assert pq.read_table(io.BytesIO(as_parquet.content)).column("n").to_pylist() == [2, 1]
+    refused = client.get("/datastore/query", params={"sql": "DROP TABLE x"})
+    assert refused.status_code == 403
+    private = client.get(
+        "/datastore/query", params={"sql": f'SELECT * FROM "{ds.private_resource}"'}
+    )
+    assert private.status_code == 409

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from renkei.catalog.context import Context
-from renkei.datastore.engine import attach, ident, rows_of
+from renkei.datastore.engine import attach, deadline, ident, rows_of
 from renkei.datastore.query import json_value
 from renkei.datastore.service import datastore_of, table_path
 from renkei.datastore.types import ALIASES
@@ -92,16 +93,22 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:300]
 
 
-def datastore_search_sql(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    """Run one read-only SELECT over DataStore tables; a table's name is its resource id
-    (quote it: ``SELECT * FROM "3f0c..." WHERE ...``)."""
+@dataclass
+class QueryResult:
+    fields: list[dict[str, str]]  # [{id, type}] with canonical type names
+    rows: list[tuple[Any, ...]]
+    truncated: bool
+
+
+def run_sql(ctx: Context, sql: Any) -> QueryResult:
+    """Run one read-only SELECT in a sandbox of its own (see the module's docstring)."""
     settings = ctx.settings
     if not settings.datastore_sql:
         raise BadRequest("datastore_search_sql is turned off on this node")
-    sql = data.get("sql")
     if not isinstance(sql, str) or not sql.strip():
         raise ValidationError({"sql": ["Missing value"]})
     store = datastore_of(ctx)
+    limit = settings.datastore_rows_max
     with store.engine.isolated(threads=1) as con:
         _single_select(con, sql)
         tables = _readable_tables(ctx, _table_names(sql))
@@ -113,9 +120,6 @@ def datastore_search_sql(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             con.execute(f"CREATE VIEW {ident(name)} AS SELECT * FROM {source}")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
-        limit = settings.datastore_rows_max
-        from renkei.datastore.engine import deadline
-
         try:
             with deadline(con, settings.datastore_sql_timeout_ms):
                 cursor = con.execute(sql)
@@ -134,24 +138,22 @@ def datastore_search_sql(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             raise NotAuthorized(f"Not allowed in a DataStore query: {_first_line(exc)}") from None
         except duckdb.Error as exc:
             raise ValidationError({"sql": [_first_line(exc)]}) from None
-    truncated = len(rows) > limit
-    rows = rows[:limit]
     fields = [{"id": column[0], "type": canonical_type(str(column[1]))} for column in description]
-    names_out = [f["id"] for f in fields]
-    records = [
-        dict(
-            zip(
-                names_out,
-                (json_value(v, f["type"]) for v, f in zip(row, fields, strict=True)),
-                strict=True,
-            )
-        )
-        for row in rows
-    ]
-    result: dict[str, Any] = {"sql": sql, "fields": fields, "records": records}
-    if truncated:
-        result["records_truncated"] = True
-    return result
+    return QueryResult(fields, rows[:limit], len(rows) > limit)
+
+
+def datastore_search_sql(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """Run one read-only SELECT over DataStore tables; a table's name is its resource id
+    (quote it: ``SELECT * FROM "3f0c..." WHERE ...``)."""
+    sql = data.get("sql")
+    result = run_sql(ctx, sql)
+    names = [f["id"] for f in result.fields]
+    types = [f["type"] for f in result.fields]
+    records = [dict(zip(names, map(json_value, row, types), strict=True)) for row in result.rows]
+    answer: dict[str, Any] = {"sql": sql, "fields": result.fields, "records": records}
+    if result.truncated:
+        answer["records_truncated"] = True
+    return answer
 
 
 def canonical_type(duckdb_type: str) -> str:
