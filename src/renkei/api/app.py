@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from renkei import __version__, web
 from renkei.api import action_api, downloads, rest
+from renkei.api import quality as quality_api  # noqa: F401  (registers /api/v1/quality)
 from renkei.catalog.context import Catalog
 from renkei.config import Settings
 from renkei.search.backend import make_backend
