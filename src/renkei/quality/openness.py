@@ -301,8 +301,7 @@ def resource_openness(
         findings.append(
             _finding(
                 f"openness.{stars}-star", Severity.info, rid, MAX_STARS - stars,
-                f"Resource {name}: {stars} star{'s' if stars > 1 else ''} ({ft.id}, from the {source}): "
-                f"{advice[0]}.",
+                f"Resource {name}: {_stars_en(stars)} ({ft.id}, from the {source}): {advice[0]}.",
                 f"リソース {name}: {stars} つ星（{ft.id}、{_SOURCE_JA[source]}で判定）:"
                 f" {advice[1]}。",
                 advice[2],
@@ -321,6 +320,10 @@ def resource_openness(
             )
         )  # fmt: skip
     return result(stars)
+
+
+def _stars_en(stars: int) -> str:
+    return "1 star" if stars == 1 else f"{stars} stars"
 
 
 _SOURCE_JA = {"content": "内容", "extension": "拡張子", "declared format": "登録された形式"}
