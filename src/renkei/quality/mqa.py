@@ -79,12 +79,15 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def band(points: float) -> str:
-    """The MQA rating: excellent 351-405, good 221-350, sufficient 121-220, bad 0-120."""
-    if points > 350:
+    """The MQA rating: excellent 351-405, good 221-350, sufficient 121-220, bad 0-120.
+
+    Shares of distributions make fractional points; a band starts at its published lower
+    bound (350.5 is still good)."""
+    if points >= 351:
         return "excellent"
-    if points > 220:
+    if points >= 221:
         return "good"
-    if points > 120:
+    if points >= 121:
         return "sufficient"
     return "bad"
 
