@@ -29,6 +29,7 @@ from renkei.catalog.dictize import iso, package_dict
 from renkei.quality import freshness, mqa, openness
 from renkei.quality.findings import Score, Severity
 from renkei.quality.links import SNIFF_BYTES, LinkChecker, LinkResult, links_score
+from renkei.search.index import queue
 from renkei.store.tables import Package, QualityHistory, QualityReport, Resource
 
 
@@ -265,6 +266,8 @@ def save(ctx: Context, evaluation: Evaluation) -> bool:
                 report=rep,
             )
         )
+    # The search index weighs relevance by the MQA total: reindex the dataset after commit.
+    queue(ctx, pkg.id)
     session.add(
         QualityHistory(
             package_id=pkg.id,
