@@ -24,7 +24,7 @@ def full() -> dict[str, Any]:
         "title": "AED設置場所",
         "notes": "高松市内の AED 設置場所一覧",
         "tags": [{"name": "AED"}],
-        "groups": [{"name": "health"}],
+        "groups": [{"name": "health", "title": "健康・福祉"}],
         "extras": [
             {"key": "spatial", "value": POINT},
             {"key": "temporal_start", "value": "2024-04-01"},
@@ -34,7 +34,7 @@ def full() -> dict[str, Any]:
         "license_id": "cc-by-4.0",
         "maintainer": "高松市 健康福祉局",
         "maintainer_email": "kenkou@city.takamatsu.example.jp",
-        "organization": {"name": "takamatsu"},
+        "organization": {"name": "takamatsu", "title": "高松市"},
         "owner_org": "o1",
         "metadata_created": "2024-04-01T00:00:00",
         "metadata_modified": "2024-05-01T00:00:00",
@@ -320,3 +320,33 @@ def test_the_input_is_not_changed() -> None:
     before = copy.deepcopy(dataset)
     score_dataset(dataset, ANSWERS)
     assert dataset == before
+
+
+# --- DCAT-AP compliance by the official SHACL shapes, on the node's DCAT export ---------------
+
+
+def validator() -> Any:
+    from renkei.quality.dcat_ap import DcatApValidator
+
+    return DcatApValidator("https://node.example", "ja")
+
+
+def test_the_shacl_shapes_pass_a_complete_dataset() -> None:
+    assert validator()(full()) == []
+    assert score_dataset(full(), ANSWERS, validator()).score.points == 405
+
+
+def test_the_shacl_shapes_name_each_violation() -> None:
+    dataset = full()
+    dataset["notes"] = ""
+    dataset["resources"][0]["format"] = "謎の形式"  # not a file type: stays a literal
+    violations = validator()(dataset)
+    fields = [field for field, _, _ in violations]
+    assert "dct:description" in fields
+    assert "resources[r1].dct:format" in fields
+    result = score_dataset(dataset, ANSWERS, validator())
+    dcat_ap = [f for f in result.score.findings if f.rule.endswith("dcat_ap_compliance")]
+    assert len(dcat_ap) == len(violations)
+    assert sum(f.points_lost for f in dcat_ap) == 30  # all or nothing
+    assert all(f.severity is Severity.error for f in dcat_ap)
+    assert any("dct:description" in f.message and f.message_ja for f in dcat_ap)

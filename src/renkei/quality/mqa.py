@@ -33,7 +33,7 @@ of the distribution points.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +74,9 @@ WEIGHTS: dict[tuple[str, str], int] = {
 assert sum(WEIGHTS.values()) == MAX_POINTS
 
 DIMENSIONS = ("findability", "accessibility", "interoperability", "reusability", "contextuality")
+
+# (field, English, Japanese) for each way the dataset's DCAT is not DCAT-AP.
+DcatApCheck = Callable[[Mapping[str, Any]], list[tuple[str, str, str]]]
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -155,11 +158,15 @@ def _text(value: Any) -> bool:
 
 
 def score_dataset(
-    dataset: Mapping[str, Any], reach: Mapping[str, Reach] | None = None
+    dataset: Mapping[str, Any],
+    reach: Mapping[str, Reach] | None = None,
+    dcat_ap: DcatApCheck | None = None,
 ) -> MqaResult:
     """The MQA score of a ``package_show`` dict. ``reach`` maps resource ids to what a link
     check (or the blob store) found; a resource missing from it was not checked and gets no
-    points for answering (never awarded blindly)."""
+    points for answering (never awarded blindly). ``dcat_ap`` validates DCAT-AP compliance
+    (the node passes ``renkei.quality.dcat_ap.DcatApValidator``: the SHACL shapes on the
+    DCAT export); without one, the structural subset ``dcat_ap_violations`` decides."""
     reach = reach or {}
     extras = _extras(dataset)
     resources = list(dataset.get("resources") or [])
@@ -167,7 +174,7 @@ def score_dataset(
     _findability(t, dataset, extras)
     _distributions(t, dataset, extras, resources, reach)
     _dataset_reusability(t, dataset, extras)
-    _dcat_ap(t, dataset, extras, resources)
+    _dcat_ap(t, dataset, extras, resources, dcat_ap)
     _dates(t, dataset, extras)
 
     dimensions: dict[str, dict[str, float]] = {}
@@ -652,9 +659,10 @@ def _dcat_ap(
     dataset: Mapping[str, Any],
     extras: dict[str, str],
     resources: list[Mapping[str, Any]],
+    check: DcatApCheck | None,
 ) -> None:
     key = ("interoperability", "dcat_ap_compliance")
-    problems = dcat_ap_violations(dataset, extras, resources)
+    problems = check(dataset) if check else dcat_ap_violations(dataset, extras, resources)
     if not problems:
         t.award(key, 30)
         return

@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 from renkei.catalog.context import Context, utcnow
 from renkei.catalog.dictize import iso, package_dict
 from renkei.quality import freshness, mqa, openness
+from renkei.quality.dcat_ap import DcatApValidator
 from renkei.quality.findings import Score, Severity
 from renkei.quality.links import SNIFF_BYTES, LinkChecker, LinkResult, links_score
 from renkei.search.index import queue
@@ -55,6 +56,8 @@ class ScanInput:
     blob_paths: dict[str, Path]  # resource id -> path of its uploaded file
     previous_links: dict[str, LinkResult]  # resource id -> last link check of the same URL
     previous_downloads: dict[str, LinkResult]
+    site_url: str = ""
+    default_lang: str = "ja"
 
 
 @dataclass
@@ -90,7 +93,9 @@ def gather(ctx: Context, pkg: Package) -> ScanInput:
             links[res["id"]] = LinkResult.from_dict(old["link"])
         if old.get("download") and old["download"].get("url") == res.get("download_url"):
             downloads[res["id"]] = LinkResult.from_dict(old["download"])
-    return ScanInput(dataset, blob_paths, links, downloads)
+    return ScanInput(
+        dataset, blob_paths, links, downloads, ctx.settings.site_url, ctx.settings.default_locale
+    )
 
 
 def _read_head(path: Path) -> bytes:
@@ -170,7 +175,8 @@ def evaluate(
             "scores": [s.model_dump(mode="json") for s in scores],
         }
 
-    metadata = mqa.score_dataset(dataset, reach)
+    validator = DcatApValidator(scan.site_url, scan.default_lang)
+    metadata = mqa.score_dataset(dataset, reach, validator)
     stars = openness.dataset_openness(resource_openness)
     fresh = freshness.score_freshness(dataset, now)
     scores = [metadata.score, stars, fresh]
@@ -227,9 +233,10 @@ def _filename(res: dict[str, Any]) -> str | None:
     return url.rsplit("/", 1)[-1] or None
 
 
-def save(ctx: Context, evaluation: Evaluation) -> bool:
+def save(ctx: Context, evaluation: Evaluation, *, reindex: bool = True) -> bool:
     """Store the reports (replacing the previous ones) and a history row. False when the
-    dataset was purged meanwhile."""
+    dataset was purged meanwhile. ``reindex=False`` leaves queueing the dataset for the
+    search index (its quality boost) to the caller, who batches it."""
     pkg = ctx.session.get(Package, evaluation.package_id)
     if pkg is None:
         return False
@@ -266,8 +273,9 @@ def save(ctx: Context, evaluation: Evaluation) -> bool:
                 report=rep,
             )
         )
-    # The search index weighs relevance by the MQA total: reindex the dataset after commit.
-    queue(ctx, pkg.id)
+    if reindex:
+        # The search index weighs relevance by the MQA total: reindex the dataset after commit.
+        queue(ctx, pkg.id)
     session.add(
         QualityHistory(
             package_id=pkg.id,

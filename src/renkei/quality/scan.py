@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from renkei.catalog.context import Catalog
 from renkei.quality.links import LinkChecker
 from renkei.quality.report import evaluate, gather, save
+from renkei.search.index import queue
 from renkei.store.tables import Package, QualityReport
 
 
@@ -57,6 +58,7 @@ def scan(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ScanSummary:
     summary = ScanSummary()
+    scored: list[str] = []
     checker = LinkChecker.from_settings(catalog.settings) if links else None
     try:
         for done, package_id in enumerate(package_ids, start=1):
@@ -68,8 +70,9 @@ def scan(
             else:
                 evaluation = evaluate(scan_input, links=checker)
                 with catalog.context() as ctx:
-                    saved = save(ctx, evaluation)
+                    saved = save(ctx, evaluation, reindex=False)
                 if saved:
+                    scored.append(package_id)
                     report = evaluation.dataset_report
                     summary.scanned += 1
                     band = str(report["band"])
@@ -84,4 +87,14 @@ def scan(
     finally:
         if checker is not None:
             checker.close()
+        _queue_for_search(catalog, scored)
     return summary
+
+
+def _queue_for_search(catalog: Catalog, package_ids: list[str]) -> None:
+    """Queue the scored datasets for the search index (their quality boost) in one
+    transaction: the index then applies them in one commit, not one per dataset."""
+    for start in range(0, len(package_ids), 1000):
+        with catalog.context() as ctx:
+            for package_id in package_ids[start : start + 1000]:
+                queue(ctx, package_id)
