@@ -34,7 +34,7 @@ SNIFF_BYTES = 64 * 1024
 MAX_REDIRECTS = 5
 # Statuses after which a HEAD is retried as a ranged GET: many servers refuse or mishandle HEAD.
 RETRY_AS_GET = {400, 403, 404, 405, 406, 500, 501, 503}
-USER_AGENT = f"Renkei/{__version__} link checker (+https://github.com/renkei)"
+USER_AGENT = f"Renkei/{__version__} (open data catalog link checker)"
 
 Resolver = Callable[[str, int], list[str]]
 
