@@ -159,4 +159,6 @@ def test_a_dataset_has_its_best_resource_stars() -> None:
     assert dataset.points == 3
     assert dataset.band == "3-star"
     assert {f.location.resource_id for f in dataset.findings} == {"a", "b", "c"}
-    assert dataset_openness([]).points == 0
+    empty = dataset_openness([])
+    assert empty.points == 0
+    assert [f.rule for f in empty.findings] == ["openness.no-resources"]

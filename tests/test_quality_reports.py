@@ -136,6 +136,8 @@ def test_scan_needs_edit_rights(
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/problem+json"
     assert scan(client, "nope", users["editor"]).status_code == 404
+    bad = scan(client, "aed", users["editor"], links="perhaps")
+    assert bad.status_code == 400 and "links" in bad.json()["errors"]
     assert client.get("/api/v1/quality/datasets/aed").status_code == 404  # not scored yet
     assert "renkei quality scan" in client.get("/api/v1/quality/datasets/aed").json()["detail"]
 
