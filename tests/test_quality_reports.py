@@ -328,6 +328,7 @@ def test_cli_scan_is_incremental(
     assert run()["scanned"] == 1
     assert run("--all")["scanned"] == 2
     assert run("--dataset", "aed")["scanned"] == 1
+    assert run("--older-than", "0")["scanned"] == 2  # every report is older than 0 days
     missing = runner.invoke(app, ["quality", "scan", "--dataset", "nope"])
     assert missing.exit_code == 2 and "Not found" in missing.output
     text = runner.invoke(app, ["quality", "scan", "--all"])

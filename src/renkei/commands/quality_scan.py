@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +33,14 @@ def scan(
     everything: Annotated[
         bool, typer.Option("--all", help="Rescore every dataset, not only changed ones")
     ] = False,
+    older_than: Annotated[
+        float,
+        typer.Option(
+            "--older-than",
+            min=0,
+            help="Also rescore reports older than this many days (freshness ages)",
+        ),
+    ] = 7,
     links: Annotated[
         bool,
         typer.Option("--links", help="Check every link resource over HTTP (implies --all)"),
@@ -45,7 +54,8 @@ def scan(
     ] = None,
 ) -> None:
     """Score datasets (MQA metadata, openness stars, freshness; links with --links) and store
-    the reports. By default only datasets never scored or changed since their last report."""
+    the reports. By default only datasets never scored, changed since their last report, or
+    scored more than --older-than days ago."""
     from renkei.api.app import build_catalog
     from renkei.config import Settings
     from renkei.quality.scan import datasets_to_scan
@@ -54,7 +64,12 @@ def scan(
     if data_dir is not None:
         os.environ["RENKEI_DATA_DIR"] = str(data_dir)
     catalog = build_catalog(Settings())
-    ids = datasets_to_scan(catalog, everything=everything or links, names=dataset or [])
+    ids = datasets_to_scan(
+        catalog,
+        everything=everything or links,
+        names=dataset or [],
+        older_than=timedelta(days=older_than),
+    )
     if dataset and len(ids) < len(dataset):
         err.print(f"[red]Not found:[/] {len(dataset) - len(ids)} of the datasets named")
         raise typer.Exit(2)

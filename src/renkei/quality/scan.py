@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from renkei.catalog.context import Catalog
+from renkei.catalog.context import Catalog, utcnow
 from renkei.quality.links import LinkChecker
 from renkei.quality.report import evaluate, gather, save
 from renkei.search.index import queue
@@ -28,9 +29,16 @@ class ScanSummary:
     errors: int = 0
 
 
-def datasets_to_scan(catalog: Catalog, *, everything: bool, names: Iterable[str] = ()) -> list[str]:
+def datasets_to_scan(
+    catalog: Catalog,
+    *,
+    everything: bool,
+    names: Iterable[str] = (),
+    older_than: timedelta = timedelta(days=7),
+) -> list[str]:
     """Ids of the active datasets to score: the named ones, else all (``everything``), else
-    those never scored or changed since their last report."""
+    those never scored, changed since their last report, or scored longer than
+    ``older_than`` ago (freshness changes with time alone)."""
     wanted = list(names)
     with catalog.context(write=False) as ctx:
         query = select(Package.id).where(Package.state == "active").order_by(Package.name)
@@ -45,6 +53,7 @@ def datasets_to_scan(catalog: Catalog, *, everything: bool, names: Iterable[str]
                 or_(
                     QualityReport.subject_id.is_(None),
                     QualityReport.scored_at < Package.metadata_modified,
+                    QualityReport.scored_at < utcnow() - older_than,
                 )
             )
         return list(ctx.session.scalars(query))
