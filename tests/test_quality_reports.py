@@ -285,11 +285,19 @@ def test_resource_scorers_plug_in_for_uploaded_files(
         pkg = ctx.session.scalar(select(Package).where(Package.name == "aed"))
         assert pkg is not None
         scan_input = gather(ctx, pkg)
-    evaluation = evaluate(scan_input, resource_scorers=[content_scorer])
+
+    def broken_scorer(file: ResourceFile) -> list[Score]:
+        raise ValueError("cannot parse")
+
+    evaluation = evaluate(scan_input, resource_scorers=[content_scorer, broken_scorer])
     assert [f.filename for f in seen] == ["takamatsu_0002_aed.csv"]
     assert seen[0].format == "CSV"
     report = next(iter(evaluation.resource_reports.values()))
-    assert [s["scorer"] for s in report["scores"]] == ["openness", "structure"]
+    assert [s["scorer"] for s in report["scores"]] == ["openness", "structure", "broken_scorer"]
+    # A scorer that fails on a file is a finding, not a failed scan.
+    (failed,) = report["scores"][2]["findings"]
+    assert failed["rule"] == "quality.scorer-failed" and "ValueError" in failed["message"]
+    assert evaluation.dataset_report["counts"]["warning"] >= 1
     summary = evaluation.dataset_report["resources"][0]["scores"]
     assert summary[1] == {
         "scorer": "structure",

@@ -16,6 +16,7 @@ list[Score]`` run on every uploaded file (the content checks plug in here).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,10 +29,12 @@ from renkei.catalog.context import Context, utcnow
 from renkei.catalog.dictize import iso, package_dict
 from renkei.quality import freshness, mqa, openness
 from renkei.quality.dcat_ap import DcatApValidator
-from renkei.quality.findings import Score, Severity
+from renkei.quality.findings import Finding, Location, Score, Severity
 from renkei.quality.links import SNIFF_BYTES, LinkChecker, LinkResult, links_score
 from renkei.search.index import queue
 from renkei.store.tables import Package, QualityHistory, QualityReport, Resource
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def evaluate(
                 head = _read_head(path)
                 file = ResourceFile(rid, path, _filename(res), res.get("format"))
                 for scorer in scorers:
-                    extra_scores.extend(scorer(file))
+                    extra_scores.extend(_run_scorer(scorer, file))
         else:
             if links is not None and res.get("url"):
                 link = links.check(res["url"], read_head=True)
@@ -171,7 +174,7 @@ def evaluate(
             "scored_at": iso(now),
             "stars": int(stars.points),
             "link": link.as_dict() if link else None,
-            "download": download.as_dict() if download and download is not link else None,
+            "download": download.as_dict() if download else None,
             "scores": [s.model_dump(mode="json") for s in scores],
         }
 
@@ -216,8 +219,41 @@ def evaluate(
     return Evaluation(dataset["id"], now, dataset_report, resource_reports)
 
 
+def _run_scorer(scorer: ResourceScorer, file: ResourceFile) -> list[Score]:
+    """A scorer's scores; a scorer that fails on a file becomes a finding, not a failed scan."""
+    try:
+        return scorer(file)
+    except Exception as exc:
+        log.exception("quality scorer %r failed on resource %s", scorer, file.resource_id)
+        name = getattr(scorer, "__name__", type(scorer).__name__)
+        error = type(exc).__name__
+        return [
+            Score(
+                scorer=name,
+                points=0,
+                max_points=0,
+                findings=[
+                    Finding(
+                        rule="quality.scorer-failed",
+                        severity=Severity.warning,
+                        location=Location(resource_id=file.resource_id),
+                        message=f"The check {name} could not read this file ({error}).",
+                        message_ja=f"検査 {name} はこのファイルを読めませんでした（{error}）。",
+                        fix="Check that the file is what its format says; report it if it is.",
+                        fix_ja="ファイルが形式どおりか確認し、そうであれば不具合として報告してください。",
+                    )
+                ],
+            )
+        ]
+
+
 def _scores(report: dict[str, Any]) -> list[Score]:
-    return [Score.model_validate(s) for s in report["scores"] if s["scorer"] != "openness"]
+    """A resource's own scores; openness and links are counted once, at the dataset level."""
+    return [
+        Score.model_validate(s)
+        for s in report["scores"]
+        if s["scorer"] not in ("openness", "links")
+    ]
 
 
 def _counts(scores: list[Score]) -> dict[str, int]:
