@@ -28,6 +28,8 @@ COMMANDS = [
     ["token", "create"],
     ["db"],
     ["db", "upgrade"],
+    ["quality"],
+    ["quality", "scan"],
 ]
 
 

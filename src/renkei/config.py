@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     create_unowned_dataset: bool = Field(
         default=False, description="Let users without an organisation create datasets"
     )
+    fetch_allow_private: bool = Field(
+        default=False,
+        description="Let link checks fetch private, loopback and link-local addresses "
+        "(tests, closed networks); off by default so a resource URL can't probe the node's LAN",
+    )
+    link_check_timeout: float = Field(default=10.0, description="Seconds per link-check request")
+    link_check_host_interval: float = Field(
+        default=1.0, description="Least seconds between two link-check requests to one host"
+    )
 
     datastore_sql: bool = Field(
         default=True,

@@ -62,7 +62,9 @@ def test_dcat_reads_as_rdf_offline(client: TestClient, site: Site) -> None:
     (distribution,) = graph.objects(dataset, DCAT.distribution)
     assert (distribution, RDF.type, DCAT.Distribution) in graph
     assert (distribution, DCAT.accessURL, URIRef("https://example.org/shelters.csv")) in graph
-    assert (distribution, DCTERMS.format, Literal("CSV")) in graph
+    # Known formats are EU file-type IRIs, as DCAT-AP's dct:format takes them.
+    csv = URIRef("http://publications.europa.eu/resource/authority/file-type/CSV")
+    assert (distribution, DCTERMS.format, csv) in graph
     license_url = URIRef("https://creativecommons.org/licenses/by/4.0/")
     assert (dataset, DCTERMS.license, license_url) in graph
     (spatial,) = graph.objects(dataset, DCTERMS.spatial)

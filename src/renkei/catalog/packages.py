@@ -46,7 +46,12 @@ def editable_package(ctx: Context, ref: Any) -> Package:
 
 
 def package_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return package_dict(ctx, readable_package(ctx, data.get("id") or data.get("name_or_id")))
+    from renkei.quality.report import summary
+
+    pkg = readable_package(ctx, data.get("id") or data.get("name_or_id"))
+    result = package_dict(ctx, pkg)
+    result["quality"] = summary(ctx, pkg)  # one query; None until the dataset is scored
+    return result
 
 
 def package_create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ PACKAGE_READ_ONLY = frozenset(
         "num_tags",
         "organization",
         "isopen",
+        "quality",
         "license_title",
         "license_url",
         "relationships_as_subject",

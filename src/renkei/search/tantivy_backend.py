@@ -39,6 +39,7 @@ from renkei.store.tables import (
     PackageExtra,
     PackageGroup,
     PackageTag,
+    QualityReport,
     Resource,
     SearchOutbox,
 )
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # "all" holds every searchable text of the dataset: free-text terms are matched and counted
 # there (one posting list per gram instead of one per field); "title" and "keys" (tags and
 # organization) only add to the score of what "all" matched; "notes" serves notes:… queries.
@@ -75,6 +76,12 @@ BATCH = 2000
 FACET_CACHE_SIZE = 512
 WRITER_HEAP = 64_000_000
 REINDEX_HEAP = 512_000_000
+# How much the quality score weighs on relevance: the "boost" field holds
+# QUALITY_BOOST x (MQA total / 405), and tantivy multiplies BM25 by log2(2 + boost): from 1
+# (unscored, or 0 points) to log2(2.5) = 1.32 (405 points). A nudge among similar matches,
+# not a reordering of unrelated ones.
+QUALITY_BOOST = 0.5
+MQA_MAX = 405.0  # renkei.quality.mqa.MAX_POINTS (search does not import the quality package)
 
 
 def build_schema() -> tantivy.Schema:
@@ -94,6 +101,7 @@ def build_schema() -> tantivy.Schema:
         builder.add_integer_field(name, indexed=True, fast=True)
     for name in ("west", "south", "east", "north"):
         builder.add_float_field(name, indexed=True, fast=True)
+    builder.add_float_field("boost", fast=True)
     return builder.build()
 
 
@@ -234,6 +242,7 @@ class TantivySearch:
         groups = stream(
             select(PackageGroup.package_id, PackageGroup.group_id).order_by(PackageGroup.package_id)
         )
+        quality = stream(_quality_totals().order_by(QualityReport.package_id))
         packages = session.scalars(
             select(Package)
             .where(Package.state == "active")
@@ -248,6 +257,7 @@ class TantivySearch:
                 [(name, desc, fmt) for _, name, desc, fmt in resources.take(pkg.id)],
                 [group_names.get(gid, gid) for _, gid in groups.take(pkg.id)],
                 orgs.get(pkg.owner_org or ""),
+                next((total for _, total in quality.take(pkg.id)), None),
             )
             session.expunge(pkg)
 
@@ -289,10 +299,13 @@ class TantivySearch:
             groups[pid].append(gname)
         org_ids = {p.owner_org for p in packages if p.owner_org}
         orgs = {g.id: g for g in session.scalars(select(Group).where(Group.id.in_(org_ids)))}
+        quality = dict(
+            session.execute(_quality_totals().where(QualityReport.package_id.in_(ids))).all()
+        )
         for pkg in packages:
             yield self._document(
                 pkg, tags[pkg.id], extras[pkg.id], resources[pkg.id], groups[pkg.id],
-                orgs.get(pkg.owner_org or ""),
+                orgs.get(pkg.owner_org or ""), quality.get(pkg.id),
             )  # fmt: skip
 
     def _document(
@@ -303,6 +316,7 @@ class TantivySearch:
         resources: list[tuple[str | None, str | None, str | None]],
         groups: list[str],
         org: Group | None,
+        quality_total: float | None = None,
     ) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_text("id", pkg.id)
@@ -360,6 +374,7 @@ class TantivySearch:
             doc.add_float("south", pkg.bbox_south or 0.0)
             doc.add_float("east", pkg.bbox_east or 0.0)
             doc.add_float("north", pkg.bbox_north or 0.0)
+        doc.add_float("boost", QUALITY_BOOST * max(0.0, quality_total or 0.0) / MQA_MAX)
         return doc
 
     # -- reading -------------------------------------------------------------------------
@@ -378,7 +393,9 @@ class TantivySearch:
         order = tantivy.Order.Desc if descending else tantivy.Order.Asc
         limit = max(request.rows, 1)  # tantivy needs a positive limit; rows=0 keeps no hit
         if first_field == "score":
-            result = searcher.search(query, limit, count=True, offset=request.start)
+            result = searcher.search(
+                query, limit, count=True, offset=request.start, weight_by_field="boost"
+            )
         else:
             page_query = query
             if request.cursor is not None:
@@ -492,6 +509,13 @@ class TantivySearch:
                 self.reindex(catalog)
             self.fresh = False
         self.apply_pending(catalog)
+
+
+def _quality_totals() -> Any:
+    """(package id, MQA total) of the scored datasets."""
+    return select(QualityReport.package_id, QualityReport.total).where(
+        QualityReport.subject_type == "dataset"
+    )
 
 
 class _Merge:

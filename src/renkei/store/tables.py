@@ -253,3 +253,38 @@ class Activity(Base):
     # is published.
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class QualityReport(Base):
+    """The latest quality report of a dataset or a resource (scores, findings, totals).
+
+    One row per subject, replaced on every scoring; the trend lives in ``quality_history``.
+    """
+
+    __tablename__ = "quality_report"
+
+    subject_type: Mapped[str] = mapped_column(String(20), primary_key=True)  # dataset|resource
+    subject_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    package_id: Mapped[str] = mapped_column(
+        ForeignKey("package.id", ondelete="CASCADE"), index=True
+    )
+    total: Mapped[float] = mapped_column(Float)
+    max_total: Mapped[float] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String(20))
+    stars: Mapped[int | None] = mapped_column(Integer)
+    scored_at: Mapped[datetime] = mapped_column(DateTime)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class QualityHistory(Base):
+    """A dataset's total and band each time it was scored: the organizations' trends."""
+
+    __tablename__ = "quality_history"
+    __table_args__ = (Index("ix_quality_history_package_scored", "package_id", "scored_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    package_id: Mapped[str] = mapped_column(ForeignKey("package.id", ondelete="CASCADE"))
+    scored_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    total: Mapped[float] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String(20))
+    stars: Mapped[int | None] = mapped_column(Integer)

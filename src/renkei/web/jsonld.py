@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from renkei.model.licenses import get_license
+from renkei.quality import vocab
 from renkei.search.extent import bbox_of, temporal_of
 from renkei.web.markdown import plain_text
 
@@ -24,7 +25,9 @@ DCAT_CONTEXT = {
     "locn": "http://www.w3.org/ns/locn#",
     "gsp": "http://www.opengis.net/ont/geosparql#",
     "spdx": "http://spdx.org/rdf/terms#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
 }
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 
 
 def script_json(data: Any) -> Markup:
@@ -143,14 +146,23 @@ def dcat(
         "dct:issued": _datetime(dataset.get("metadata_created")),
         "dct:modified": _datetime(dataset.get("metadata_modified")),
         "dcat:theme": [
-            {"@id": f"{site_url}/group/{g['name']}"} for g in dataset.get("groups") or []
+            # Groups are the catalog's themes: concepts, as DCAT-AP's dcat:theme range requires.
+            {
+                "@id": f"{site_url}/group/{g['name']}",
+                "@type": "skos:Concept",
+                "skos:prefLabel": {
+                    "@value": g.get("title") or g["name"],
+                    "@language": default_lang,
+                },
+            }
+            for g in dataset.get("groups") or []
         ],
         "dcat:distribution": [
             _distribution(res, page_url) for res in dataset.get("resources") or []
         ],
     }
     if dataset.get("url"):
-        doc["dcat:landingPage"] = {"@id": dataset["url"]}
+        doc["dcat:landingPage"] = {"@id": dataset["url"], "@type": "foaf:Document"}
     if dataset.get("version"):
         doc["dcat:version"] = dataset["version"]
     lic = get_license(dataset.get("license_id"))
@@ -160,7 +172,7 @@ def dcat(
     if org:
         doc["dct:publisher"] = {
             "@id": f"{site_url}/organization/{org['name']}",
-            "@type": "foaf:Organization",
+            "@type": ["foaf:Agent", "foaf:Organization"],
             "foaf:name": _lang_values(
                 _texts(org.get("title_translated"), org.get("title"), default_lang)
             ),
@@ -200,8 +212,8 @@ def _distribution(res: dict[str, Any], page_url: str) -> dict[str, Any]:
         "@type": "dcat:Distribution",
         "dct:title": res.get("name"),
         "dct:description": res.get("description"),
-        "dct:format": res.get("format"),
-        "dcat:mediaType": res.get("mimetype"),
+        "dct:format": _format(res.get("format")),
+        "dcat:mediaType": _media_type(res.get("mimetype")),
         "dct:modified": _datetime(res.get("last_modified") or res.get("metadata_modified")),
     }
     if res.get("url"):
@@ -214,9 +226,26 @@ def _distribution(res: dict[str, Any], page_url: str) -> dict[str, Any]:
         dist["spdx:checksum"] = {
             "@type": "spdx:Checksum",
             "spdx:algorithm": {"@id": "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"},
-            "spdx:checksumValue": res["hash"],
+            "spdx:checksumValue": {"@value": res["hash"], "@type": "xsd:hexBinary"},
         }
     return _drop_empty(dist)
+
+
+def _format(label: str | None) -> Any:
+    """A known format as its EU file-type IRI (what DCAT-AP's dct:format takes); any other
+    label stays a literal (and DCAT-AP validation says so)."""
+    file_type = vocab.by_format(label)
+    if file_type is None:
+        return label
+    return {"@id": file_type.uri, "@type": "dct:MediaTypeOrExtent"}
+
+
+def _media_type(value: str | None) -> Any:
+    """A media type the format table knows, as its IANA IRI; any other value a literal."""
+    if not value or vocab.by_media_type(value) is None:
+        return value
+    essence = value.split(";", 1)[0].strip().lower()
+    return {"@id": f"{IANA_MEDIA_TYPES}{essence}", "@type": "dct:MediaType"}
 
 
 def _lang_values(texts: dict[str, str]) -> list[dict[str, str]]:

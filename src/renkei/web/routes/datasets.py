@@ -33,6 +33,13 @@ ACTIVITY_TYPES = {
     "changed package": N_("updated the dataset"),
     "deleted package": N_("deleted the dataset"),
 }
+# The MQA bands (renkei.quality.mqa.band).
+QUALITY_BANDS = {
+    "excellent": N_("excellent"),
+    "good": N_("good"),
+    "sufficient": N_("sufficient"),
+    "bad": N_("bad"),
+}
 
 
 @page(router, "/dataset")
@@ -92,6 +99,7 @@ def dataset_page(request: Request, name: str) -> Response:
             "canonical_url": page_url,
             "jsonld": [schema, dcat],
             "activity_types": {k: web.gettext(v) for k, v in ACTIVITY_TYPES.items()},
+            "quality_bands": {k: web.gettext(v) for k, v in QUALITY_BANDS.items()},
             "search_link": lambda field, value: web.url("/dataset", [(field, value)]),
         },
     )
@@ -117,6 +125,7 @@ def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
         "api": {
             "package_show": web.absolute(f"/api/3/action/package_show?{query}"),
             "package_activity_list": web.absolute(f"/api/3/action/package_activity_list?{query}"),
+            "quality": web.absolute(f"/api/v1/quality/datasets/{dataset['name']}"),
             "needs_token": bool(dataset.get("private")),
         },
     }

@@ -1,0 +1,1 @@
+"""Command groups of the ``renkei`` CLI, one module each."""
