@@ -217,3 +217,16 @@ class Activity(Base):
     # is published.
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DatasetViews(Base):
+    """How often a dataset's page was viewed (for "most viewed"). One row per dataset, updated
+    in batches by the web layer's buffered counter, never inside a page request."""
+
+    __tablename__ = "dataset_views"
+
+    package_id: Mapped[str] = mapped_column(
+        ForeignKey("package.id", ondelete="CASCADE"), primary_key=True
+    )
+    views: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    last_viewed: Mapped[datetime | None] = mapped_column(DateTime)
