@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.requests import Request
@@ -46,14 +46,25 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 # Pages change with the language cookie, the session and the Accept header.
 VARY = "Accept, Cookie"
 SECURITY_HEADERS = {
-    # No inline script, no framing, forms post only here; images may come from publishers.
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+
+
+def content_security_policy(map_tiles: str | None) -> str:
+    """No inline script, no framing, forms post only here; images may come from publishers.
+    Maps fetch their data from here, their base map tiles from the configured tile server, and
+    run MapLibre's worker from our own static files (its CSP build needs no blob: URL)."""
+    connect = "'self'"
+    if map_tiles:
+        parts = urlsplit(map_tiles)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            connect += f" {parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
+        f"connect-src {connect}; worker-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 class FormExpired(NotAuthorized):
@@ -268,6 +279,9 @@ class Web:
             )
             response = HTMLResponse(html, status_code=status)
             response.headers.update(SECURITY_HEADERS)
+            response.headers["Content-Security-Policy"] = content_security_policy(
+                self.settings.map_tiles
+            )
             json_url = self.url(json_path(self.request.url.path), self._current_params())
             response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
         if headers:
@@ -303,7 +317,20 @@ class Web:
             "fmt_date": lambda value: format_timestamp(value, lang, tz),
             "fmt_number": lambda value: format_number(value, lang),
             "fmt_size": lambda value: format_size(value, lang),
+            "map_config": self.map_config,
             **extra,
+        }
+
+    def map_config(self) -> dict[str, Any]:
+        """What the map script needs: the base map (none: a plain background) and labels."""
+        return {
+            "tiles": self.settings.map_tiles or None,
+            "attribution": self.settings.map_attribution,
+            "worker": self.url("/static/vendor/maplibre-gl-csp-worker.js", {"v": __version__}),
+            "labels": {
+                "draw": self.gettext("Draw a box"),
+                "drawing": self.gettext("Drag on the map to draw the area, or press Escape"),
+            },
         }
 
     def redirect(self, path: str, params: Mapping[str, Any] | None = None) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,11 +14,13 @@ from renkei.catalog.context import Context
 from renkei.catalog.groups import group_list
 from renkei.catalog.packages import package_show
 from renkei.model.licenses import get_license
+from renkei.search.extent import bbox_of
 from renkei.web import jsonld
 from renkei.web.i18n import N_
 from renkei.web.page import Web
 from renkei.web.routing import page, web_router
 from renkei.web.search_view import (
+    AREA_TITLE,
     FACET_FIELDS,
     FACET_TITLES,
     MAX_PAGE,
@@ -60,7 +63,10 @@ def search_helpers(web: Web, params: SearchParams, path: str) -> dict[str, Any]:
         "search_path": path,
         "max_page": MAX_PAGE,
         "sorts": [(value, web.gettext(label)) for value, label in SORTS.items()],
-        "facet_titles": {k: web.gettext(v) for k, v in FACET_TITLES.items()},
+        "facet_titles": {
+            **{k: web.gettext(v) for k, v in FACET_TITLES.items()},
+            "ext_bbox": web.gettext(AREA_TITLE),
+        },
         "link": lambda **change: web.url(path, params.items(**change)),
     }
 
@@ -107,6 +113,7 @@ def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
     group_names = [g["name"] for g in dataset["groups"]]
     return {
         "dataset": dataset,
+        "extent": dataset_extent(dataset),
         # The dataset's groups in full: package_show's summaries lack their translated titles.
         "groups": group_list(ctx, {"groups": group_names, "all_fields": True})
         if group_names
@@ -120,3 +127,13 @@ def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
             "needs_token": bool(dataset.get("private")),
         },
     }
+
+
+def dataset_extent(dataset: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``spatial`` extra as a geometry with its bounding box, when it is readable."""
+    spatial = next((e["value"] for e in dataset.get("extras") or [] if e["key"] == "spatial"), None)
+    box = bbox_of(spatial)
+    if box is None or spatial is None:
+        return None
+    geometry = json.loads(spatial)
+    return {"geometry": geometry, "bbox": [round(v, 6) for v in box]}
