@@ -106,7 +106,9 @@ class Table:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "columns": [{"name": n, "type": t} for n, t in zip(self.columns, self.types, strict=True)],
+            "columns": [
+                {"name": n, "type": t} for n, t in zip(self.columns, self.types, strict=True)
+            ],
             "rows": self.rows,
             "encoding": self.encoding,
             "delimiter": self.delimiter,

@@ -184,7 +184,8 @@ def result_extents(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         spatial = next((e["value"] for e in ds.get("extras") or [] if e["key"] == "spatial"), None)
         box = bbox_of(spatial)
         if box is not None:
-            extents.append({"name": ds["name"], "title": ds.get("title") or ds["name"], "bbox": box})
+            title = ds.get("title") or ds["name"]
+            extents.append({"name": ds["name"], "title": title, "bbox": box})
     return extents
 
 
