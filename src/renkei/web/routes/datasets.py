@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import Response
 
+from renkei.catalog import authz
 from renkei.catalog.activity import package_activity_list
 from renkei.catalog.context import Context
 from renkei.catalog.groups import group_list
-from renkei.catalog.packages import package_show
+from renkei.catalog.packages import get_package, package_show
 from renkei.model.licenses import get_license
 from renkei.search.extent import bbox_of
 from renkei.web import jsonld
@@ -107,6 +108,7 @@ def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
     """What the dataset page shows; private datasets answer 404 to those who can't read them,
     exactly as ``package_show`` does."""
     dataset = package_show(ctx, {"id": name})
+    can_edit = authz.can_edit_package(ctx, get_package(ctx, dataset["id"]))
     activity = package_activity_list(ctx, {"id": dataset["id"], "limit": ACTIVITY_SHOWN})
     lic = get_license(dataset.get("license_id"))
     query = urlencode({"id": dataset["name"]})
@@ -114,6 +116,7 @@ def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
     return {
         "dataset": dataset,
         "extent": dataset_extent(dataset),
+        "can_edit": can_edit,
         # The dataset's groups in full: package_show's summaries lack their translated titles.
         "groups": group_list(ctx, {"groups": group_names, "all_fields": True})
         if group_names
