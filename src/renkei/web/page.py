@@ -196,6 +196,8 @@ class Web:
     # -- forms --------------------------------------------------------------------------------
 
     def csrf_token(self) -> str:
+        if "session" not in self.request.scope:
+            return ""  # the 500 page, outside the session middleware: no form will work
         token = self.request.session.get(SESSION_CSRF)
         if not isinstance(token, str) or not token:
             token = secrets.token_urlsafe(32)
@@ -217,7 +219,7 @@ class Web:
         self.request.session.setdefault(SESSION_FLASH, []).append(message)
 
     def _take_flashes(self) -> list[str]:
-        if SESSION_FLASH not in self.request.session:
+        if "session" not in self.request.scope or SESSION_FLASH not in self.request.session:
             return []
         return [str(m) for m in self.request.session.pop(SESSION_FLASH)]
 
@@ -361,6 +363,18 @@ class Web:
         title = titles.get(status, self.gettext("Something went wrong"))
         data = {"ok": False, "status": status, "title": title, "error": message}
         return self.render("error.html", data, title=title, status=status)
+
+    def server_error(self) -> Response:
+        """The 500 page. It may run outside the session middleware and after a failed
+        transaction, so it reads neither the session nor the database."""
+        self._user, self._user_known = None, True
+        title = self.gettext("Something went wrong")
+        message = self.gettext(
+            "The server could not answer this request. It was recorded; "
+            "try again in a moment, or go back to the home page."
+        )
+        data = {"ok": False, "status": 500, "title": title, "error": message}
+        return self.render("error.html", data, title=title, status=500)
 
     def finish(self, response: Response) -> Response:
         vary = response.headers.get("vary")

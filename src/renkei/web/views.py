@@ -4,8 +4,9 @@ Counting must not slow pages down, so a view is one dictionary update in memory;
 reach the database in one transaction at most every ``FLUSH_SECONDS`` (run after the response
 is sent) and when the server stops. Kept simple on purpose, and documented in docs/web.md:
 
-- a visitor (session id, else address + user agent, hashed) counts once per dataset per
-  ``REPEAT_SECONDS``; reloads and back-and-forth don't inflate the count;
+- only HTML views count (the ``.json`` twins are for programs);
+- a visitor (the logged-in user, else the client address; kept hashed with the dataset id)
+  counts once per dataset per ``REPEAT_SECONDS``: reloads don't inflate the count;
 - user agents that say they are crawlers (``bot``, ``crawl``, ``spider``, ``slurp``) aren't
   counted;
 - counts of a process that is killed (not stopped) since the last flush are lost: at most
@@ -15,6 +16,7 @@ is sent) and when the server stops. Kept simple on purpose, and documented in do
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -22,12 +24,16 @@ from collections import Counter, OrderedDict
 from typing import Any
 
 from sqlalchemy import select, update
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import Response
 
 from renkei.catalog.authz import visible_packages
 from renkei.catalog.context import Catalog, Context, utcnow
 from renkei.catalog.dictize import package_dicts
 from renkei.store.tables import DatasetViews, Package
 
+log = logging.getLogger(__name__)
 FLUSH_SECONDS = 10.0
 REPEAT_SECONDS = 30 * 60
 SEEN_MAX = 50_000  # visitor/dataset pairs remembered for REPEAT_SECONDS (oldest dropped)
@@ -117,3 +123,23 @@ def most_viewed(ctx: Context, limit: int) -> list[dict[str, Any]]:
     for data, (_, views) in zip(dicts, rows, strict=True):
         data["views"] = views
     return dicts
+
+
+def count_view(request: Request, package_id: str, response: Response, user_id: str | None) -> None:
+    """Count an HTML view of a dataset page (JSON twins are for programs, not counted), and
+    write the buffer after the response is sent when it is due."""
+    counter: ViewCounter | None = getattr(request.app.state, "view_counter", None)
+    if counter is None:
+        return
+    address = request.client.host if request.client else ""
+    visitor = f"user:{user_id}" if user_id else f"addr:{address}"
+    counter.record(package_id, visitor, request.headers.get("user-agent", ""))
+    if counter.due() and response.background is None:
+        response.background = BackgroundTask(_flush_quietly, counter)
+
+
+def _flush_quietly(counter: ViewCounter) -> None:
+    try:
+        counter.flush()
+    except Exception:
+        log.exception("could not write view counts; kept for the next flush")

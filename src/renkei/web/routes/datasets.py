@@ -29,6 +29,7 @@ from renkei.web.search_view import (
     SearchParams,
     run_search,
 )
+from renkei.web.views import count_view
 
 router = web_router()
 ACTIVITY_SHOWN = 10
@@ -91,7 +92,7 @@ def dataset_page(request: Request, name: str) -> Response:
     dcat = jsonld.dcat(
         dataset, page_url=page_url, site_url=web.absolute(""), default_lang=web.default_lang
     )
-    return web.render(
+    response = web.render(
         "dataset.html",
         data,
         title=title,
@@ -102,6 +103,9 @@ def dataset_page(request: Request, name: str) -> Response:
             "search_link": lambda field, value: web.url("/dataset", [(field, value)]),
         },
     )
+    if not web.as_json:
+        count_view(request, dataset["id"], response, web.user.id if web.user else None)
+    return response
 
 
 def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
