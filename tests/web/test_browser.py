@@ -108,6 +108,19 @@ def _axe_problems(page: Any) -> list[str]:
     ]
 
 
+def _wait_for_map(page: Any, selector: str = "[data-map]") -> int:
+    """Wait until the map drew its data; returns how many features its data source holds."""
+    page.wait_for_selector(f"{selector}[data-ready=true]")
+    return int(
+        page.evaluate(
+            """() => {
+                const map = window.renkeiMaps[0];
+                return map.loaded() ? map.querySourceFeatures('data').length : -1;
+            }"""
+        )
+    )
+
+
 def test_japanese_fonts_are_installed() -> None:
     """Without a CJK font, Chromium draws Japanese as empty boxes in the screenshots."""
     if shutil.which("fc-list") is None:
@@ -132,6 +145,7 @@ def test_search_facet_dataset_and_language(demo_node: DemoNode, new_page: Any) -
     expect(page.locator("#result-count")).to_contain_text("件のデータセットが見つかりました")
     found = len(page.locator(".dataset-list > li").all())
     assert found >= 5
+    _wait_for_map(page)
     _shot(page, "search.png")
 
     # A facet: one organization. The result list shrinks and the filter shows as a chip.
@@ -146,6 +160,7 @@ def test_search_facet_dataset_and_language(demo_node: DemoNode, new_page: Any) -
     expect(page.locator("h1")).to_have_text("指定緊急避難場所・指定避難所")
     expect(page.locator(".badge-format").first).to_be_visible()
     expect(page.get_by_role("link", name="ダウンロード").first).to_be_visible()
+    _wait_for_map(page)
     _shot(page, "dataset.png")
 
     page.get_by_role("link", name="English").click()
@@ -200,6 +215,83 @@ def test_editor_logs_in_and_manages_tokens(demo_node: DemoNode, new_page: Any) -
 
     page.get_by_role("button", name="ログアウト").click()
     expect(page.get_by_role("link", name="ログイン")).to_be_visible()
+
+
+def test_preview_a_csv_table_and_maps(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(demo_node.url + "/dataset/takamatsu-evacuation-space")
+    assert _wait_for_map(page) >= 1  # the extent (a polygon may count once per tile)
+    csv_name = "指定緊急避難場所・指定避難所 (CSV, 旧形式)"
+    page.get_by_role("link", name=f"プレビューと詳細 {csv_name}").click()
+    expect(page.locator("h1")).to_have_text(csv_name)
+    table = page.locator(".preview-table table")
+    expect(table.locator("thead th").nth(1)).to_contain_text("name")
+    expect(table.locator("tbody tr").first).to_contain_text("日新小学校跡施設")
+    assert table.locator("tbody tr").count() == 100
+    # The "lat,lon" column became points on the map: every row of the file that has them.
+    assert _wait_for_map(page, "#resource-map") > 150
+    _shot(page, "preview.png")
+    assert _axe_problems(page) == []
+
+    # A GeoJSON file in a plane-rectangular CRS (EPSG:6675), reprojected for the map.
+    page.goto(demo_node.url + "/dataset/nanao-open-shelters-2024-09-02")
+    page.get_by_role("link", name="プレビューと詳細").first.click()
+    assert _wait_for_map(page, "#resource-map") >= 1
+    center = page.evaluate("() => window.renkeiMaps[0].getCenter().toArray()")
+    assert 136.5 < center[0] < 137.5 and 36.5 < center[1] < 37.5  # Nanao, Ishikawa
+    assert _axe_problems(page) == []
+
+
+def test_editor_creates_a_dataset_by_uploading_a_csv(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    # Record what the upload progress bar shows, across the page change that follows.
+    shown: list[str] = []
+    page.expose_function("reportProgress", lambda value: shown.append(str(value)))
+    page.add_init_script(
+        """document.addEventListener('DOMContentLoaded', () => {
+            const bar = document.querySelector('progress');
+            if (!bar) return;
+            new MutationObserver(() => window.reportProgress(bar.value))
+                .observe(bar, {attributes: true});
+        });"""
+    )
+    page.goto(demo_node.url + "/user/login?next=/dashboard")
+    page.get_by_label("ログイン名").fill(EDITOR[0])
+    page.get_by_label("パスワード").fill(EDITOR[1])
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.locator("h1")).to_have_text("ダッシュボード")
+    expect(page.locator(".badge-private").first).to_be_visible()
+    _shot(page, "dashboard.png")
+    assert _axe_problems(page) == []
+
+    page.get_by_role("link", name="新しいデータセット").click()
+    page.get_by_label("タイトル（日本語）").fill("ブラウザーからの登録テスト")
+    page.get_by_label("タイトル（英語）").fill("Registered from a browser")
+    page.get_by_label("URL 名").fill("browser-upload-test")
+    page.get_by_label("組織").select_option("takamatsu-city")
+    page.get_by_label("ライセンス", exact=True).select_option("pdl-1.0")
+    expect(page.locator("#license-summary")).to_contain_text("出典を記載すれば")
+    assert _axe_problems(page) == []
+    page.get_by_role("button", name="保存", exact=True).click()
+
+    expect(page.locator("h1")).to_have_text("データを追加")
+    assert _axe_problems(page) == []
+    page.get_by_label("ファイルをアップロード").set_input_files(
+        str(ROOT / "src/renkei/demo/files/takamatsu_0062_medical.csv")
+    )
+    page.get_by_label("名前", exact=True).fill("医療機関一覧")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("h1")).to_have_text("医療機関一覧")
+    assert "100" in shown, f"the progress bar never reached 100 %: {shown}"
+    expect(page.locator(".flash")).to_contain_text("リソースを保存しました")
+    expect(page.locator(".preview-table tbody tr").first).to_contain_text("いわき病院")
+    page.get_by_role("link", name="ブラウザーからの登録テスト").first.click()
+    expect(page.locator("h1")).to_have_text("ブラウザーからの登録テスト")
+    expect(page.locator(".resource-name")).to_have_text("医療機関一覧")
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,13 @@ def test_cp932_table_with_comment_header_and_coordinates(
     assert points["features"][0]["properties"]["label"] == "健康増進施設サラマンダー"
 
 
+def test_the_property_line_names_the_columns(fixture_file: Callable[[str], Path]) -> None:
+    """Even when the first data row doesn't look like data (ids that are not numbers)."""
+    table = preview.table_preview(fixture_file("csv-ja/takamatsu_0062_medical.csv"), "CSV")
+    assert table.columns[:3] == ["#", "address", "alternativeName"]
+    assert table.rows[0][0] == "jp.takamatsu.smartcity.medical.Hospital.1"
+
+
 def test_latitude_and_longitude_columns(fixture_file: Callable[[str], Path]) -> None:
     table = preview.table_preview(fixture_file("csv-ja/nanao_shelter_reference_data.csv"), "CSV")
     assert "緯度" in table.columns and "経度" in table.columns

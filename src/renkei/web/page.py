@@ -216,7 +216,9 @@ class Web:
             raise FormExpired("The form's security token is missing or does not match")
 
     def flash(self, message: str) -> None:
-        self.request.session.setdefault(SESSION_FLASH, []).append(message)
+        # Assigned, not appended in place: the session saves only keys that were set.
+        flashes = list(self.request.session.get(SESSION_FLASH) or [])
+        self.request.session[SESSION_FLASH] = [*flashes, message]
 
     def _take_flashes(self) -> list[str]:
         if "session" not in self.request.scope or SESSION_FLASH not in self.request.session:

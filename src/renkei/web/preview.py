@@ -147,8 +147,9 @@ def table_preview(path: Path, fmt: str | None, limit: int = TABLE_ROWS) -> Table
         rows.append(row)
     width = len(header)
     named = _comment_header(comments, width)
-    if named and _looks_like_data(header):
-        # No header row of its own: the first line is data, named by "#property".
+    if named:
+        # The format has no header row of its own: "#property" names the columns and the
+        # first line after the comments is already data.
         rows.insert(0, header)
         header = named
     rows = [(r + [""] * width)[:width] for r in rows]
@@ -181,10 +182,6 @@ def _comment_header(comments: list[str], width: int) -> list[str] | None:
         if cells and cells[0].strip().lower() == "#property" and len(cells) == width:
             return ["#", *cells[1:]]
     return None
-
-
-def _looks_like_data(header: list[str]) -> bool:
-    return bool(header) and bool(INT_RE.match(header[0].strip()))
 
 
 def _column_type(values: list[str]) -> str:

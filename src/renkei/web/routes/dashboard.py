@@ -73,12 +73,12 @@ def _errors(web: Web, exc: ValidationError) -> dict[str, list[str]]:
 def _done(
     web: Web, message: str, path: str, data: Mapping[str, Any], status: int = 200
 ) -> Response:
-    """After a change: JSON says where to go next; a browser is sent there (303)."""
-    if web.as_json:
-        return web.render(
-            "error.html", {**data, "redirect": web.url(path)}, title="", status=status
-        )
+    """After a change: JSON says where to go next; a browser is sent there (303). The message
+    waits in the session either way: the upload script goes to ``redirect`` next."""
     web.flash(message)
+    if web.as_json:
+        payload = {**data, "redirect": web.url(path)}
+        return web.render("error.html", payload, title="", status=status)
     return web.redirect(path)
 
 
