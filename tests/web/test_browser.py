@@ -182,6 +182,29 @@ def test_phone_width(demo_node: DemoNode, new_page: Any) -> None:
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def test_editor_pages_fit_a_phone(demo_node: DemoNode, new_page: Any) -> None:
+    page = new_page(PHONE)
+    page.goto(demo_node.url + "/user/login?next=/dashboard")
+    page.get_by_label("ログイン名").fill(EDITOR[0])
+    page.get_by_label("パスワード").fill(EDITOR[1])
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/dashboard")
+    resource = page.evaluate(
+        "async () => (await (await fetch('/dataset/takamatsu-aed.json')).json())"
+        ".dataset.resources[0].id"
+    )
+    for path in (
+        "/dashboard",
+        "/dashboard/datasets/new",
+        "/dataset/takamatsu-aed/resource/new",
+        f"/dataset/takamatsu-aed/resource/{resource}",
+    ):
+        page.goto(demo_node.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} scrolls sideways at phone width"
+        assert _axe_problems(page) == [], path
+
+
 def test_editor_logs_in_and_manages_tokens(demo_node: DemoNode, new_page: Any) -> None:
     from playwright.sync_api import expect
 
