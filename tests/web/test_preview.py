@@ -45,6 +45,17 @@ def test_the_property_line_names_the_columns(fixture_file: Callable[[str], Path]
     assert table.rows[0][0] == "jp.takamatsu.smartcity.medical.Hospital.1"
 
 
+def test_numeric_columns_get_a_histogram(fixture_file: Callable[[str], Path]) -> None:
+    path = fixture_file("csv-ja/takamatsu_0066_201811_population.csv")
+    table = preview.table_preview(path, "CSV")
+    charts = {c["column"]: c for c in table.charts}
+    assert "totalPopulation" in charts
+    assert "prefCode" not in charts and "#" not in charts  # codes and ids are not quantities
+    total = charts["totalPopulation"]
+    assert sum(b["count"] for b in total["bins"]) == total["count"] == table.rows_read
+    assert total["bins"][0]["from"] == total["min"] and total["bins"][-1]["to"] == total["max"]
+
+
 def test_latitude_and_longitude_columns(fixture_file: Callable[[str], Path]) -> None:
     table = preview.table_preview(fixture_file("csv-ja/nanao_shelter_reference_data.csv"), "CSV")
     assert "緯度" in table.columns and "経度" in table.columns
@@ -105,6 +116,16 @@ def test_resource_page_previews_a_csv_table_and_answers_json(
     assert data["preview"]["table"]["encoding"] == "cp932"
     # From the dataset page, each resource links to its page.
     assert path in client.get(f"/dataset/{site.public}").text
+
+
+def test_resource_page_draws_the_histograms(
+    client: TestClient, catalog: Catalog, site: Site, fixture_file: Callable[[str], Path]
+) -> None:
+    csv_path = fixture_file("csv-ja/takamatsu_0066_201811_population.csv")
+    res = _upload(catalog, _admin_id(catalog, site), site.public, csv_path)
+    html = client.get(f"/dataset/{site.public}/resource/{res['id']}", params={"lang": "en"}).text
+    assert 'aria-label="Histogram of totalPopulation"' in html
+    assert html.count("<rect ") >= 12
 
 
 def test_geojson_resource_is_served_in_wgs84_for_the_map(

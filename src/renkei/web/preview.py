@@ -24,6 +24,8 @@ from charset_normalizer import from_bytes
 TABLE_BYTES = 1024 * 1024
 TABLE_ROWS = 100
 MAP_POINTS = 5000
+CHART_BINS = 12
+MAX_CHARTS = 6
 TEXT_BYTES = 64 * 1024
 GEOJSON_BYTES = 20 * 1024 * 1024
 TABLE_FORMATS = {"CSV", "TSV", "TXT"}
@@ -103,6 +105,8 @@ class Table:
     truncated: bool
     comments: list[str] = field(default_factory=list)
     points: dict[str, Any] | None = None  # GeoJSON FeatureCollection of lat/lon columns
+    charts: list[dict[str, Any]] = field(default_factory=list)  # numeric column histograms
+    rows_read: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +119,8 @@ class Table:
             "truncated": self.truncated,
             "comments": self.comments,
             "points": self.points,
+            "charts": self.charts,
+            "rows_read": self.rows_read,
         }
 
 
@@ -156,6 +162,7 @@ def table_preview(path: Path, fmt: str | None, limit: int = TABLE_ROWS) -> Table
     columns = [c.strip() or f"column {i + 1}" for i, c in enumerate(header)]
     types = [_column_type([r[i] for r in rows[:limit]]) for i in range(width)]
     points = _points(columns, rows)
+    charts = _charts(columns, types, rows)
     return Table(
         columns=columns,
         types=types,
@@ -165,6 +172,8 @@ def table_preview(path: Path, fmt: str | None, limit: int = TABLE_ROWS) -> Table
         truncated=more or truncated_file or len(rows) > limit,
         comments=comments,
         points=points,
+        charts=charts,
+        rows_read=len(rows),
     )
 
 
@@ -195,6 +204,59 @@ def _column_type(values: list[str]) -> str:
     if all(DATE_RE.match(v) for v in present):
         return "date"
     return "text"
+
+
+def _charts(columns: list[str], types: list[str], rows: list[list[str]]) -> list[dict[str, Any]]:
+    """A histogram of each numeric column over the rows read (ids and coordinates left out),
+    for the small charts beside the table."""
+    charts = []
+    for i, (name, kind) in enumerate(zip(columns, types, strict=True)):
+        lowered = name.strip().lower()
+        if kind not in ("integer", "number") or lowered in LAT_NAMES | LON_NAMES:
+            continue
+        if lowered in ("#", "id", "no", "番号") or lowered.endswith(("code", "コード", "id")):
+            continue
+        values = []
+        for row in rows:
+            try:
+                value = float(row[i].replace(",", ""))
+            except ValueError:
+                continue
+            if math.isfinite(value):
+                values.append(value)
+        if len(values) < 2:
+            continue
+        low, high = min(values), max(values)
+        if low == high:
+            continue
+        width = (high - low) / CHART_BINS
+        counts = [0] * CHART_BINS
+        for value in values:
+            counts[min(CHART_BINS - 1, int((value - low) / width))] += 1
+        charts.append(
+            {
+                "column": name,
+                "count": len(values),
+                "min": _number(low),
+                "max": _number(high),
+                "mean": _number(round(sum(values) / len(values), 2)),
+                "bins": [
+                    {
+                        "from": _number(low + b * width),
+                        "to": _number(low + (b + 1) * width),
+                        "count": c,
+                    }
+                    for b, c in enumerate(counts)
+                ],
+            }
+        )
+        if len(charts) >= MAX_CHARTS:
+            break
+    return charts
+
+
+def _number(value: float) -> float | int:
+    return int(value) if value == int(value) and abs(value) < 2**53 else round(value, 4)
 
 
 def _points(columns: list[str], rows: list[list[str]]) -> dict[str, Any] | None:
