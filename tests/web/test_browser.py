@@ -8,6 +8,7 @@ they always run (.ci/run installs chromium and fonts-noto-cjk).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -265,6 +266,35 @@ def test_preview_a_csv_table_and_maps(demo_node: DemoNode, new_page: Any) -> Non
     center = page.evaluate("() => window.renkeiMaps[0].getCenter().toArray()")
     assert 136.5 < center[0] < 137.5 and 36.5 < center[1] < 37.5  # Nanao, Ishikawa
     assert _axe_problems(page) == []
+
+
+def test_draw_a_box_on_the_search_map_filters_by_area(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(demo_node.url + "/dataset?q=避難")
+    _wait_for_map(page)
+    found = page.locator(".dataset-list > li").count()
+    # Around Takamatsu: drag from the north-west to the south-east corner of the area.
+    page.evaluate("() => window.renkeiMaps[0].jumpTo({center: [134.05, 34.3], zoom: 9})")
+    page.get_by_role("button", name="範囲を描く").click()
+    box = page.locator(".map-panel .map").bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx - 60, cy - 60)
+    page.mouse.down()
+    page.mouse.move(cx, cy, steps=5)
+    page.mouse.move(cx + 60, cy + 60, steps=5)
+    page.mouse.up()
+    expect(page).to_have_url(re.compile(r"ext_bbox="))
+    expect(page.locator(".chip")).to_contain_text("範囲")
+    west, south, east, north = map(
+        float, page.get_by_label("範囲: 西,南,東,北（経緯度）").input_value().split(",")
+    )
+    assert west < 134.05 < east and south < 34.3 < north
+    narrowed = page.locator(".dataset-list > li").count()
+    assert 0 < narrowed < found
+    assert page.locator(".dataset-org", has_text="七尾市").count() == 0  # Nanao is far away
 
 
 def test_editor_creates_a_dataset_by_uploading_a_csv(demo_node: DemoNode, new_page: Any) -> None:
