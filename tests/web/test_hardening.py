@@ -34,6 +34,18 @@ def test_sliding_window_forgets_old_events() -> None:
     assert window.wait_seconds("other") == 0
 
 
+def test_expired_windows_are_dropped_when_many_keys_pile_up() -> None:
+    from renkei.web import ratelimit
+
+    clock = Clock()
+    window = SlidingWindow(limit=3, window=60, clock=clock)
+    for i in range(ratelimit.MAX_KEYS):
+        window.hit(f"name{i}")
+    clock.now += 61
+    window.hit("one more")
+    assert len(window._events) == 1
+
+
 def test_limiter_counts_accounts_and_addresses_apart() -> None:
     clock = Clock()
     limiter = LoginLimiter(limit=2, window=300, clock=clock)

@@ -13,6 +13,8 @@ import threading
 import time
 from collections import deque
 
+MAX_KEYS = 10_000
+
 
 class SlidingWindow:
     """At most ``limit`` events per key within any ``window`` seconds."""
@@ -49,6 +51,11 @@ class SlidingWindow:
     def hit(self, key: str) -> None:
         now = self._now()
         with self._lock:
+            if len(self._events) >= MAX_KEYS:
+                # Many names or addresses (a spray): drop every window that has run out, so
+                # memory stays bounded by what happened within the window.
+                for stale in list(self._events):
+                    self._trim(stale, now)
             self._trim(key, now)
             self._events.setdefault(key, deque()).append(now)
 
