@@ -227,8 +227,12 @@ def test_admins_manage_members_editors_do_not(
     _editor(catalog, site)
     login(client, EDITOR)
     assert client.get(f"/organization/{site.org}/members").status_code == 403
+    org_page = client.get(f"/organization/{site.org}").text
+    assert f"/dashboard/datasets/new?organization={site.org}" in org_page
+    assert f"/organization/{site.org}/members" not in org_page  # editors don't manage members
     client.cookies.clear()
     login(client, site.admin)
+    assert f"/organization/{site.org}/members" in client.get(f"/organization/{site.org}").text
     page = client.get(f"/organization/{site.org}/members")
     assert page.status_code == 200 and EDITOR in page.text
     token = csrf_token(client, f"/organization/{site.org}/members")
