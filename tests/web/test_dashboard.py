@@ -106,11 +106,12 @@ def test_errors_are_shown_next_to_their_fields_and_nothing_is_saved(
     _editor(catalog, site)
     login(client, EDITOR)
     token = csrf_token(client, "/dashboard/datasets/new")
-    form = _dataset_form(title_ja="", title_en="", spatial="somewhere", extras__0__key="")
+    form = _dataset_form(title_ja="", title_en="", spatial="somewhere", extras__0__key="", name="x")
     answer = client.post("/dashboard/datasets/new", data={**form, "csrf_token": token})
     assert answer.status_code == 400
     errors = dict(ERROR_RE.findall(answer.text))
-    assert set(errors) == {"title_ja", "spatial", "extras__0__key"}
+    # The form's checks and the schema's, all in one answer.
+    assert set(errors) == {"title_ja", "spatial", "extras__0__key", "name"}
     assert 'aria-invalid="true"' in answer.text
     # The service's own checks (name, licence) come back the same way, in CKAN's field names.
     form = _dataset_form(name="Not A Valid Name", license_id="no-such-licence")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from renkei.errors import ValidationError
+from renkei.model.schemas import PACKAGE_READ_ONLY, PackageIn, parse
 from renkei.web.i18n import N_
 
 FORM_LANGS = ("ja", "en")
@@ -148,6 +149,12 @@ def dataset_payload(fields: Mapping[str, Any], default_lang: str) -> dict[str, A
             extras.append({"key": key, "value": values[key]})
     payload["extras"] = extras
     if errors:
+        # Say everything at once: the schema's own findings (name, licence, emails) too.
+        try:
+            parse(PackageIn, payload, PACKAGE_READ_ONLY)
+        except ValidationError as exc:
+            for field_name, messages in field_errors(exc).items():
+                errors.setdefault(field_name, messages)
         raise ValidationError(errors)
     return payload
 
