@@ -35,6 +35,24 @@ class Settings(BaseSettings):
         default=None, description="Signs session cookies; default: generated into the data dir"
     )
     timezone: str = Field(default="Asia/Tokyo", description="Time zone of dates shown in pages")
+    map_tiles: str | None = Field(
+        default=None,
+        description=(
+            "Base map: an XYZ raster tile URL template such as GSI's "
+            "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png; none: data on a plain "
+            "background"
+        ),
+    )
+    map_attribution: str = Field(
+        default="",
+        description="Credit shown on maps for the base map tiles (e.g. 地理院タイル)",
+    )
+    login_attempts: int = Field(
+        default=5, description="Failed logins allowed per account and per address in the window"
+    )
+    login_window_seconds: int = Field(
+        default=300, description="The sliding window of login_attempts, in seconds"
+    )
     create_unowned_dataset: bool = Field(
         default=False, description="Let users without an organisation create datasets"
     )

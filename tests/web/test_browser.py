@@ -8,6 +8,7 @@ they always run (.ci/run installs chromium and fonts-noto-cjk).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -108,6 +109,19 @@ def _axe_problems(page: Any) -> list[str]:
     ]
 
 
+def _wait_for_map(page: Any, selector: str = "[data-map]") -> int:
+    """Wait until the map drew its data; returns how many features its data source holds."""
+    page.wait_for_selector(f"{selector}[data-ready=true]")
+    return int(
+        page.evaluate(
+            """() => {
+                const map = window.renkeiMaps[0];
+                return map.loaded() ? map.querySourceFeatures('data').length : -1;
+            }"""
+        )
+    )
+
+
 def test_japanese_fonts_are_installed() -> None:
     """Without a CJK font, Chromium draws Japanese as empty boxes in the screenshots."""
     if shutil.which("fc-list") is None:
@@ -132,6 +146,7 @@ def test_search_facet_dataset_and_language(demo_node: DemoNode, new_page: Any) -
     expect(page.locator("#result-count")).to_contain_text("件のデータセットが見つかりました")
     found = len(page.locator(".dataset-list > li").all())
     assert found >= 5
+    _wait_for_map(page)
     _shot(page, "search.png")
 
     # A facet: one organization. The result list shrinks and the filter shows as a chip.
@@ -146,6 +161,7 @@ def test_search_facet_dataset_and_language(demo_node: DemoNode, new_page: Any) -
     expect(page.locator("h1")).to_have_text("指定緊急避難場所・指定避難所")
     expect(page.locator(".badge-format").first).to_be_visible()
     expect(page.get_by_role("link", name="ダウンロード").first).to_be_visible()
+    _wait_for_map(page)
     _shot(page, "dataset.png")
 
     page.get_by_role("link", name="English").click()
@@ -165,6 +181,29 @@ def test_phone_width(demo_node: DemoNode, new_page: Any) -> None:
     assert width <= PHONE["width"], "the page scrolls sideways at phone width"
     page.goto(demo_node.url + "/dataset/takamatsu-aed")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_editor_pages_fit_a_phone(demo_node: DemoNode, new_page: Any) -> None:
+    page = new_page(PHONE)
+    page.goto(demo_node.url + "/user/login?next=/dashboard")
+    page.get_by_label("ログイン名").fill(EDITOR[0])
+    page.get_by_label("パスワード").fill(EDITOR[1])
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/dashboard")
+    resource = page.evaluate(
+        "async () => (await (await fetch('/dataset/takamatsu-aed.json')).json())"
+        ".dataset.resources[0].id"
+    )
+    for path in (
+        "/dashboard",
+        "/dashboard/datasets/new",
+        "/dataset/takamatsu-aed/resource/new",
+        f"/dataset/takamatsu-aed/resource/{resource}",
+    ):
+        page.goto(demo_node.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} scrolls sideways at phone width"
+        assert _axe_problems(page) == [], path
 
 
 def test_editor_logs_in_and_manages_tokens(demo_node: DemoNode, new_page: Any) -> None:
@@ -200,6 +239,112 @@ def test_editor_logs_in_and_manages_tokens(demo_node: DemoNode, new_page: Any) -
 
     page.get_by_role("button", name="ログアウト").click()
     expect(page.get_by_role("link", name="ログイン")).to_be_visible()
+
+
+def test_preview_a_csv_table_and_maps(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(demo_node.url + "/dataset/takamatsu-evacuation-space")
+    assert _wait_for_map(page) >= 1  # the extent (a polygon may count once per tile)
+    csv_name = "指定緊急避難場所・指定避難所 (CSV, 旧形式)"
+    page.get_by_role("link", name=f"プレビューと詳細 {csv_name}").click()
+    expect(page.locator("h1")).to_have_text(csv_name)
+    table = page.locator(".preview-table table")
+    expect(table.locator("thead th").nth(1)).to_contain_text("name")
+    expect(table.locator("tbody tr").first).to_contain_text("日新小学校跡施設")
+    assert table.locator("tbody tr").count() == 100
+    # The "lat,lon" column became points on the map: every row of the file that has them.
+    assert _wait_for_map(page, "#resource-map") > 150
+    _shot(page, "preview.png")
+    assert _axe_problems(page) == []
+
+    # A GeoJSON file in a plane-rectangular CRS (EPSG:6675), reprojected for the map.
+    page.goto(demo_node.url + "/dataset/nanao-open-shelters-2024-09-02")
+    page.get_by_role("link", name="プレビューと詳細").first.click()
+    assert _wait_for_map(page, "#resource-map") >= 1
+    center = page.evaluate("() => window.renkeiMaps[0].getCenter().toArray()")
+    assert 136.5 < center[0] < 137.5 and 36.5 < center[1] < 37.5  # Nanao, Ishikawa
+    assert _axe_problems(page) == []
+
+
+def test_draw_a_box_on_the_search_map_filters_by_area(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(demo_node.url + "/dataset?q=避難")
+    _wait_for_map(page)
+    found = page.locator(".dataset-list > li").count()
+    # Around Takamatsu: drag from the north-west to the south-east corner of the area.
+    page.evaluate("() => window.renkeiMaps[0].jumpTo({center: [134.05, 34.3], zoom: 9})")
+    page.get_by_role("button", name="範囲を描く").click()
+    box = page.locator(".map-panel .map").bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx - 60, cy - 60)
+    page.mouse.down()
+    page.mouse.move(cx, cy, steps=5)
+    page.mouse.move(cx + 60, cy + 60, steps=5)
+    page.mouse.up()
+    expect(page).to_have_url(re.compile(r"ext_bbox="))
+    expect(page.locator(".chip")).to_contain_text("範囲")
+    west, south, east, north = map(
+        float, page.get_by_label("範囲: 西,南,東,北（経緯度）").input_value().split(",")
+    )
+    assert west < 134.05 < east and south < 34.3 < north
+    narrowed = page.locator(".dataset-list > li").count()
+    assert 0 < narrowed < found
+    assert page.locator(".dataset-org", has_text="七尾市").count() == 0  # Nanao is far away
+
+
+def test_editor_creates_a_dataset_by_uploading_a_csv(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    # Record what the upload progress bar shows, across the page change that follows.
+    shown: list[str] = []
+    page.expose_function("reportProgress", lambda value: shown.append(str(value)))
+    page.add_init_script(
+        """document.addEventListener('DOMContentLoaded', () => {
+            const bar = document.querySelector('progress');
+            if (!bar) return;
+            new MutationObserver(() => window.reportProgress(bar.value))
+                .observe(bar, {attributes: true});
+        });"""
+    )
+    page.goto(demo_node.url + "/user/login?next=/dashboard")
+    page.get_by_label("ログイン名").fill(EDITOR[0])
+    page.get_by_label("パスワード").fill(EDITOR[1])
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.locator("h1")).to_have_text("ダッシュボード")
+    expect(page.locator(".badge-private").first).to_be_visible()
+    _shot(page, "dashboard.png")
+    assert _axe_problems(page) == []
+
+    page.get_by_role("link", name="新しいデータセット").click()
+    page.get_by_label("タイトル（日本語）").fill("ブラウザーからの登録テスト")
+    page.get_by_label("タイトル（英語）").fill("Registered from a browser")
+    page.get_by_label("URL 名").fill("browser-upload-test")
+    page.get_by_label("組織").select_option("takamatsu-city")
+    page.get_by_label("ライセンス", exact=True).select_option("pdl-1.0")
+    expect(page.locator("#license-summary")).to_contain_text("出典を記載すれば")
+    assert _axe_problems(page) == []
+    page.get_by_role("button", name="保存", exact=True).click()
+
+    expect(page.locator("h1")).to_have_text("データを追加")
+    assert _axe_problems(page) == []
+    page.get_by_label("ファイルをアップロード").set_input_files(
+        str(ROOT / "src/renkei/demo/files/takamatsu_0062_medical.csv")
+    )
+    page.get_by_label("名前", exact=True).fill("医療機関一覧")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("h1")).to_have_text("医療機関一覧")
+    assert "100" in shown, f"the progress bar never reached 100 %: {shown}"
+    expect(page.locator(".flash")).to_contain_text("リソースを保存しました")
+    expect(page.locator(".preview-table tbody tr").first).to_contain_text("いわき病院")
+    page.get_by_role("link", name="ブラウザーからの登録テスト").first.click()
+    expect(page.locator("h1")).to_have_text("ブラウザーからの登録テスト")
+    expect(page.locator(".resource-name")).to_have_text("医療機関一覧")
 
 
 @pytest.mark.parametrize(

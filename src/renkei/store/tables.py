@@ -288,3 +288,16 @@ class QualityHistory(Base):
     total: Mapped[float] = mapped_column(Float)
     band: Mapped[str | None] = mapped_column(String(20))
     stars: Mapped[int | None] = mapped_column(Integer)
+
+
+class DatasetViews(Base):
+    """How often a dataset's page was viewed (for "most viewed"). One row per dataset, updated
+    in batches by the web layer's buffered counter, never inside a page request."""
+
+    __tablename__ = "dataset_views"
+
+    package_id: Mapped[str] = mapped_column(
+        ForeignKey("package.id", ondelete="CASCADE"), primary_key=True
+    )
+    views: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    last_viewed: Mapped[datetime | None] = mapped_column(DateTime)

@@ -6,11 +6,15 @@ content it shows. ``mount`` adds the pages, their static files and the session c
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -19,9 +23,12 @@ from renkei.api import rest
 from renkei.catalog.context import Catalog
 from renkei.errors import BadRequest, NotFound
 from renkei.web.page import Web, WebOptions, wants_json
+from renkei.web.ratelimit import LoginLimiter
 from renkei.web.routes import router
 from renkei.web.secret import load_secret_key
+from renkei.web.views import ViewCounter
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "renkei_session"
 SESSION_AGE = 14 * 24 * 3600
@@ -32,6 +39,9 @@ def mount(app: FastAPI, catalog: Catalog) -> None:
     settings = catalog.settings
     settings.ensure_dirs()
     app.state.web_options = WebOptions(timezone=settings.timezone)
+    app.state.view_counter = ViewCounter(catalog)
+    app.state.login_limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
+    _flush_views_on_shutdown(app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=load_secret_key(settings.data_dir, settings.secret_key),
@@ -44,6 +54,31 @@ def mount(app: FastAPI, catalog: Catalog) -> None:
     app.include_router(router)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
+    app.add_exception_handler(Exception, _server_error)
+
+
+def _flush_views_on_shutdown(app: FastAPI) -> None:
+    """Wrap the app's lifespan so that buffered view counts are written when it stops."""
+    previous = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        async with previous(app_) as state:
+            yield state
+        try:
+            app.state.view_counter.flush()
+        except Exception:
+            log.exception("could not write the last view counts")
+
+    app.router.lifespan_context = lifespan
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """An unexpected failure: logged with its traceback (by Starlette, after this answer) and
+    answered with a page in the visitor's language that says nothing about the cause."""
+    if _is_page_request(request):
+        return Web(request).server_error()
+    return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

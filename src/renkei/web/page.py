@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.requests import Request
@@ -46,14 +46,25 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 # Pages change with the language cookie, the session and the Accept header.
 VARY = "Accept, Cookie"
 SECURITY_HEADERS = {
-    # No inline script, no framing, forms post only here; images may come from publishers.
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+
+
+def content_security_policy(map_tiles: str | None) -> str:
+    """No inline script, no framing, forms post only here; images may come from publishers.
+    Maps fetch their data from here, their base map tiles from the configured tile server, and
+    run MapLibre's worker from our own static files (its CSP build needs no blob: URL)."""
+    connect = "'self'"
+    if map_tiles:
+        parts = urlsplit(map_tiles)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            connect += f" {parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
+        f"connect-src {connect}; worker-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 class FormExpired(NotAuthorized):
@@ -185,6 +196,8 @@ class Web:
     # -- forms --------------------------------------------------------------------------------
 
     def csrf_token(self) -> str:
+        if "session" not in self.request.scope:
+            return ""  # the 500 page, outside the session middleware: no form will work
         token = self.request.session.get(SESSION_CSRF)
         if not isinstance(token, str) or not token:
             token = secrets.token_urlsafe(32)
@@ -203,10 +216,12 @@ class Web:
             raise FormExpired("The form's security token is missing or does not match")
 
     def flash(self, message: str) -> None:
-        self.request.session.setdefault(SESSION_FLASH, []).append(message)
+        # Assigned, not appended in place: the session saves only keys that were set.
+        flashes = list(self.request.session.get(SESSION_FLASH) or [])
+        self.request.session[SESSION_FLASH] = [*flashes, message]
 
     def _take_flashes(self) -> list[str]:
-        if SESSION_FLASH not in self.request.session:
+        if "session" not in self.request.scope or SESSION_FLASH not in self.request.session:
             return []
         return [str(m) for m in self.request.session.pop(SESSION_FLASH)]
 
@@ -268,6 +283,9 @@ class Web:
             )
             response = HTMLResponse(html, status_code=status)
             response.headers.update(SECURITY_HEADERS)
+            response.headers["Content-Security-Policy"] = content_security_policy(
+                self.settings.map_tiles
+            )
             json_url = self.url(json_path(self.request.url.path), self._current_params())
             response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
         if headers:
@@ -303,7 +321,20 @@ class Web:
             "fmt_date": lambda value: format_timestamp(value, lang, tz),
             "fmt_number": lambda value: format_number(value, lang),
             "fmt_size": lambda value: format_size(value, lang),
+            "map_config": self.map_config,
             **extra,
+        }
+
+    def map_config(self) -> dict[str, Any]:
+        """What the map script needs: the base map (none: a plain background) and labels."""
+        return {
+            "tiles": self.settings.map_tiles or None,
+            "attribution": self.settings.map_attribution,
+            "worker": self.url("/static/vendor/maplibre-gl-csp-worker.js", {"v": __version__}),
+            "labels": {
+                "draw": self.gettext("Draw a box"),
+                "drawing": self.gettext("Drag on the map to draw the area, or press Escape"),
+            },
         }
 
     def redirect(self, path: str, params: Mapping[str, Any] | None = None) -> Response:
@@ -334,6 +365,18 @@ class Web:
         title = titles.get(status, self.gettext("Something went wrong"))
         data = {"ok": False, "status": status, "title": title, "error": message}
         return self.render("error.html", data, title=title, status=status)
+
+    def server_error(self) -> Response:
+        """The 500 page. It may run outside the session middleware and after a failed
+        transaction, so it reads neither the session nor the database."""
+        self._user, self._user_known = None, True
+        title = self.gettext("Something went wrong")
+        message = self.gettext(
+            "The server could not answer this request. It was recorded; "
+            "try again in a moment, or go back to the home page."
+        )
+        data = {"ok": False, "status": 500, "title": title, "error": message}
+        return self.render("error.html", data, title=title, status=500)
 
     def finish(self, response: Response) -> Response:
         vary = response.headers.get("vary")

@@ -18,8 +18,9 @@ from starlette.datastructures import QueryParams
 
 from renkei.catalog import groups
 from renkei.catalog.context import Context
-from renkei.errors import SearchParameterError, SearchQueryError
+from renkei.errors import SearchQueryError, ValidationError
 from renkei.model.licenses import get_license
+from renkei.search.extent import bbox_of
 from renkei.search.service import package_search
 from renkei.web.i18n import N_, localized
 
@@ -31,6 +32,7 @@ FACET_TITLES: dict[str, str] = {
     "license_id": N_("Licences"),
 }
 FACET_FIELDS: tuple[str, ...] = tuple(FACET_TITLES)
+AREA_TITLE = N_("Area")
 SORTS: dict[str, str] = {
     "score desc, metadata_modified desc": N_("Relevance"),
     "metadata_modified desc": N_("Last modified"),
@@ -51,6 +53,8 @@ class SearchParams:
     filters: list[tuple[str, str]] = field(default_factory=list)
     sort: str = DEFAULT_SORT
     page: int = 1
+    # ckanext-spatial's "west,south,east,north" (WGS84): the map's "draw a box", or typed.
+    bbox: str = ""
 
     @classmethod
     def from_query(cls, params: QueryParams, facet_fields: Sequence[str]) -> SearchParams:
@@ -68,6 +72,7 @@ class SearchParams:
             filters=filters[:MAX_FILTERS],
             sort=sort if sort in SORTS else DEFAULT_SORT,
             page=min(max(page, 1), MAX_PAGE),
+            bbox=(params.get("ext_bbox") or "").strip()[:200],
         )
 
     def items(
@@ -84,6 +89,8 @@ class SearchParams:
             filters.append(add)
         items: list[tuple[str, str]] = [("q", self.q)] if self.q else []
         items += filters
+        if self.bbox and not clear and remove != ("ext_bbox", self.bbox):
+            items.append(("ext_bbox", self.bbox))
         if self.sort != DEFAULT_SORT:
             items.append(("sort", self.sort))
         if page and page > 1:
@@ -119,18 +126,25 @@ def run_search(
         "facet.field": list(facet_fields),
         "include_private": True,
     }
+    if params.bbox:
+        request["ext_bbox"] = params.bbox
     result: dict[str, Any] = {
         "q": params.q,
         "sort": params.sort,
         "page": params.page,
         "page_size": PAGE_SIZE,
         "filters": [],
+        "ext_bbox": params.bbox,
+        "extents": [],
         "api_call": _api_call(request),
     }
     try:
         found = package_search(ctx, request)
-    except (SearchQueryError, SearchParameterError) as exc:
-        result.update(count=0, pages=0, results=[], facets=[], error=exc.message)
+    except (SearchQueryError, ValidationError) as exc:
+        message = exc.message
+        if isinstance(exc, ValidationError) and "ext_bbox" in exc.errors:
+            message = "ext_bbox: " + "; ".join(map(str, exc.errors["ext_bbox"]))
+        result.update(count=0, pages=0, results=[], facets=[], error=message)
         return result
     names = _display_names(ctx, found["search_facets"], params.filters, lang, default_lang)
     result["count"] = found["count"]
@@ -139,6 +153,11 @@ def run_search(
     result["filters"] = [
         {"field": f, "value": v, "display_name": names.get((f, v), v)} for f, v in params.filters
     ]
+    if params.bbox:
+        result["filters"].append(
+            {"field": "ext_bbox", "value": params.bbox, "display_name": params.bbox}
+        )
+    result["extents"] = result_extents(found["results"])
     active = set(params.filters)
     result["facets"] = [
         {
@@ -158,6 +177,18 @@ def run_search(
     return result
 
 
+def result_extents(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each result's bounding box (from its ``spatial`` extra), for the map of the results."""
+    extents = []
+    for ds in results:
+        spatial = next((e["value"] for e in ds.get("extras") or [] if e["key"] == "spatial"), None)
+        box = bbox_of(spatial)
+        if box is not None:
+            title = ds.get("title") or ds["name"]
+            extents.append({"name": ds["name"], "title": title, "bbox": box})
+    return extents
+
+
 def _api_call(request: dict[str, Any]) -> str:
     """The same search through the Action API (a path with its query string)."""
     params: list[tuple[str, str]] = []
@@ -169,6 +200,8 @@ def _api_call(request: dict[str, Any]) -> str:
     params.append(("rows", str(request["rows"])))
     if request["start"]:
         params.append(("start", str(request["start"])))
+    if request.get("ext_bbox"):
+        params.append(("ext_bbox", request["ext_bbox"]))
     params.append(("facet.field", json.dumps(request["facet.field"])))
     params.append(("include_private", "true"))
     return "/api/3/action/package_search?" + urlencode(params)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from renkei.web.routes import datasets, groups, home, users
+from renkei.web.routes import dashboard, datasets, groups, home, resources, users
 from renkei.web.routing import web_router
 
 router = web_router()
-for module in (home, datasets, groups, users):
+# The editor's fixed paths (/dataset/x/resource/new) come before the pages they resemble.
+for module in (home, dashboard, datasets, resources, groups, users):
     router.include_router(module.router)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
 
+from renkei.catalog import authz
 from renkei.catalog.activity import package_activity_list
 from renkei.catalog.context import Context
 from renkei.catalog.groups import group_list
-from renkei.catalog.packages import package_show
+from renkei.catalog.packages import get_package, package_show
 from renkei.model.licenses import get_license
+from renkei.search.extent import bbox_of
 from renkei.web import jsonld
 from renkei.web.i18n import N_
 from renkei.web.page import Web
 from renkei.web.routing import page, web_router
 from renkei.web.search_view import (
+    AREA_TITLE,
     FACET_FIELDS,
     FACET_TITLES,
     MAX_PAGE,
@@ -25,6 +29,7 @@ from renkei.web.search_view import (
     SearchParams,
     run_search,
 )
+from renkei.web.views import count_view
 
 router = web_router()
 ACTIVITY_SHOWN = 10
@@ -67,7 +72,10 @@ def search_helpers(web: Web, params: SearchParams, path: str) -> dict[str, Any]:
         "search_path": path,
         "max_page": MAX_PAGE,
         "sorts": [(value, web.gettext(label)) for value, label in SORTS.items()],
-        "facet_titles": {k: web.gettext(v) for k, v in FACET_TITLES.items()},
+        "facet_titles": {
+            **{k: web.gettext(v) for k, v in FACET_TITLES.items()},
+            "ext_bbox": web.gettext(AREA_TITLE),
+        },
         "link": lambda **change: web.url(path, params.items(**change)),
     }
 
@@ -91,7 +99,7 @@ def dataset_page(request: Request, name: str) -> Response:
     dcat = jsonld.dcat(
         dataset, page_url=page_url, site_url=web.absolute(""), default_lang=web.default_lang
     )
-    return web.render(
+    response = web.render(
         "dataset.html",
         data,
         title=title,
@@ -103,18 +111,24 @@ def dataset_page(request: Request, name: str) -> Response:
             "search_link": lambda field, value: web.url("/dataset", [(field, value)]),
         },
     )
+    if not web.as_json:
+        count_view(request, dataset["id"], response, web.user.id if web.user else None)
+    return response
 
 
 def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
     """What the dataset page shows; private datasets answer 404 to those who can't read them,
     exactly as ``package_show`` does."""
     dataset = package_show(ctx, {"id": name})
+    can_edit = authz.can_edit_package(ctx, get_package(ctx, dataset["id"]))
     activity = package_activity_list(ctx, {"id": dataset["id"], "limit": ACTIVITY_SHOWN})
     lic = get_license(dataset.get("license_id"))
     query = urlencode({"id": dataset["name"]})
     group_names = [g["name"] for g in dataset["groups"]]
     return {
         "dataset": dataset,
+        "extent": dataset_extent(dataset),
+        "can_edit": can_edit,
         # The dataset's groups in full: package_show's summaries lack their translated titles.
         "groups": group_list(ctx, {"groups": group_names, "all_fields": True})
         if group_names
@@ -129,3 +143,13 @@ def dataset_data(ctx: Context, web: Web, name: str) -> dict[str, Any]:
             "needs_token": bool(dataset.get("private")),
         },
     }
+
+
+def dataset_extent(dataset: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``spatial`` extra as a geometry with its bounding box, when it is readable."""
+    spatial = next((e["value"] for e in dataset.get("extras") or [] if e["key"] == "spatial"), None)
+    box = bbox_of(spatial)
+    if box is None or spatial is None:
+        return None
+    geometry = json.loads(spatial)
+    return {"geometry": geometry, "bbox": [round(v, 6) for v in box]}

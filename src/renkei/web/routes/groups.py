@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from renkei.catalog import groups
+from renkei.catalog import authz, groups
 from renkei.web.i18n import N_
 from renkei.web.page import Web
 from renkei.web.routes.datasets import search_helpers
@@ -71,6 +71,13 @@ def _show_page(request: Request, kind: Kind, name: str) -> Response:
             fixed=[(kind.fq_field, group["name"])],
             facet_fields=facet_fields,
         )
+        # Shortcuts for the organization's editors ("editor") and admins ("admin").
+        editor_links = None
+        if kind is ORGANIZATION and ctx.user is not None:
+            if authz.has_role(ctx, group["id"], "admin"):
+                editor_links = "admin"
+            elif authz.has_role(ctx, group["id"], "editor"):
+                editor_links = "editor"
     title = web.tr(group["title_translated"], group["title"]).text or group["name"]
     path = f"{kind.path}/{group['name']}"
     return web.render(
@@ -81,6 +88,7 @@ def _show_page(request: Request, kind: Kind, name: str) -> Response:
         extra={
             "kind": kind,
             "group": group,
+            "editor_links": editor_links,
             "canonical_url": web.absolute(path),
             **search_helpers(web, params, path),
         },

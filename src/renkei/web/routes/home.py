@@ -13,9 +13,11 @@ from renkei.catalog.context import Context
 from renkei.search.service import package_search
 from renkei.web.page import Web
 from renkei.web.routing import page, web_router
+from renkei.web.views import most_viewed
 
 router = web_router()
 NEWEST = 6
+MOST_VIEWED = 6
 ORGANIZATIONS = 8
 TAGS = 24
 
@@ -62,6 +64,7 @@ def home_data(ctx: Context, web: Web) -> dict[str, Any]:
             "groups": len(theme_groups),
         },
         "newest": newest["results"],
+        "most_viewed": most_viewed(ctx, MOST_VIEWED),
         "organizations": organizations[:ORGANIZATIONS],
         "groups": theme_groups,
         "tags": [{"name": t["name"], "count": t["count"]} for t in tags],

@@ -15,6 +15,7 @@ from renkei.catalog import users
 from renkei.errors import NotAuthorized, NotFound, ValidationError
 from renkei.web.i18n import N_
 from renkei.web.page import Web, safe_next
+from renkei.web.ratelimit import LoginLimiter
 from renkei.web.routing import page, web_router
 
 router = web_router()
@@ -62,8 +63,26 @@ async def login(request: Request) -> Response:
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
     next_path = safe_next(str(form.get("next") or ""))
+    limiter: LoginLimiter = request.app.state.login_limiter
+    address = request.client.host if request.client else ""
+    wait = limiter.wait_seconds(username, address)
+    if wait:
+        # Checked before the password: over the limit, even the right password waits.
+        response = _login_page(
+            web,
+            next_path=next_path,
+            error=web.gettext(
+                "Too many failed logins. Wait %(seconds)s seconds, then try again.",
+                seconds=wait,
+            ),
+            username=username,
+            status=429,
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     user_id = await run_in_threadpool(_authenticate, web, username, password)
     if user_id is None:
+        limiter.failed(username, address)
         # One message for an unknown name and a wrong password: names aren't confirmed.
         return _login_page(
             web,
@@ -72,6 +91,7 @@ async def login(request: Request) -> Response:
             username=username,
             status=400,
         )
+    limiter.succeeded(username)
     web.log_in(user_id)
     web.flash(web.gettext("You are logged in as %(name)s.", name=username))
     if web.as_json:
