@@ -26,6 +26,10 @@ MAX_BYTES = 512 * 1024 * 1024
 _SJIS_FAMILY = {"shift_jis", "cp932", "sjis", "ms932", "windows-31j", "shift_jis_2004", "sjis_2004"}
 
 
+DRAWING_TARGET = r'Target="(?:\.\./|/xl/)drawings/(drawing\d+\.xml)"'
+ANCHOR = r"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)\b"
+
+
 class ReadError(ValueError):
     """The file cannot be read as a table; the message says why and what to do."""
 
@@ -162,11 +166,11 @@ def _count_objects(path: Path) -> dict[str, int]:
                 continue
             rels = archive.read(name).decode("utf-8", "replace")
             total = 0
-            for target in re.findall(r'Target="\.\./drawings/(drawing\d+\.xml)"', rels):
+            for target in re.findall(DRAWING_TARGET, rels):
                 part = f"xl/drawings/{target}"
                 if part in names:
                     drawing = archive.read(part).decode("utf-8", "replace")
-                    total += len(re.findall(r"<xdr:(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)", drawing))
+                    total += len(re.findall(ANCHOR, drawing))
             sheet = name.split("/")[-1].removesuffix(".rels")
             counts[sheet] = total
     return counts

@@ -77,6 +77,12 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
     for name in ("blank-label", "duplicate-label", "missing-label", "extra-cell",
                  "missing-cell", "blank-row", "type-error"):
         out.check(f"structure.{name}")
+    expected = header_width if header_row is not None else (
+        len(rows[layout.data[0]]) if layout.data else 0)
+    longer = [j for j in layout.data
+              if len(rows[j]) > expected and any(c.strip() for c in rows[j][expected:])]
+    # Most rows longer than the header: the header lacks labels (not every row is ragged).
+    header_short = header_row is not None and len(longer) > len(layout.data) // 2
     if header_row is not None:
         seen: dict[str, int] = {}
         for c, label in enumerate(labels):
@@ -87,21 +93,18 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
                 if c < header_width:
                     out.add("structure.blank-label", "the header cell is empty", "項目名が空",
                             _loc(sheet, header_row, c))
-                else:
-                    out.add("structure.missing-label", "data reaches past the header's end",
-                            "見出しの範囲外にデータがある", _loc(sheet, header_row, c))
+                elif header_short:
+                    out.add("structure.missing-label", "most rows reach past the header's end",
+                            "大半の行が見出しの範囲外まで続いている", _loc(sheet, header_row, c))
             elif text in seen:
                 out.add("structure.duplicate-label",
                         f"'{text}' is also the name of column {seen[text] + 1}",
                         f"「{text}」は{seen[text] + 1}列目と重複", _loc(sheet, header_row, c, text))
             else:
                 seen[text] = c
-    # Ragged rows, against the header (or the first row when there is none).
-    expected = header_width if header_row is not None else (
-        len(rows[layout.data[0]]) if layout.data else 0)
     for j in layout.data:
         n = len(rows[j])
-        if n > expected and any(c.strip() for c in rows[j][expected:]):
+        if j in longer and not header_short:
             out.add("structure.extra-cell", f"{n} cells where the header has {expected}",
                     f"見出しの{expected}列に対して{n}セル", _loc(sheet, j, expected))
         elif n < expected:
