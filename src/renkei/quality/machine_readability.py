@@ -138,7 +138,7 @@ UNIT = re.compile(
     re.IGNORECASE,
 )
 NOT_A_QUANTITY = re.compile(
-    r"id|no|番号|コード|code|緯度|経度|lat|lon|lng|標高|elevation|年|月|日|date|time|郵便|電話|tel|fax",
+    r"id|no|番号|コード|code|緯度|経度|座標|lat|lon|lng|標高|elevation|年|月|日|date|time|郵便|電話|tel|fax",
     re.IGNORECASE,
 )
 NUMBERED = re.compile(r"^(.*?[^0-9０-９])([0-9０-９]+)$")

@@ -1,0 +1,116 @@
+"""``renkei quality check`` and ``renkei quality fix`` end to end, on real files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from renkei.cli import app
+from tests.conftest import SHARED
+
+runner = CliRunner()
+
+
+def test_check_json_and_exit_codes(fixture_file):
+    bad = fixture_file("csv-ja/tokyo_fukushihoken_res_b04_66_truncated.csv")
+    result = runner.invoke(app, ["quality", "check", str(bad), "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["valid"] is False
+    assert {s["scorer"] for s in document["scores"]} >= {"machine_readability", "structure", "codes"}
+    first = document["findings"][0]
+    assert set(first) >= {"rule", "severity", "location", "message", "message_ja", "fix"}
+
+
+def test_check_passes_a_clean_file(tmp_path):
+    path = tmp_path / "clean.csv"
+    path.write_text("市区町村コード,地域名,人口（人）\n131016,千代田区,66680\n", encoding="utf-8")
+    result = runner.invoke(app, ["quality", "check", str(path)])
+    assert result.exit_code == 0, result.stdout
+    assert "machine_readability" in result.stdout
+
+
+def test_check_with_schema_and_unknown_schema(fixture_file):
+    wifi = fixture_file("csv-ja/tokyo_arakawa_public_wireless_lan.csv")
+    result = runner.invoke(app, ["quality", "check", str(wifi), "--schema", "public-wifi",
+                                 "--format", "json"])
+    scorers = [s["scorer"] for s in json.loads(result.stdout)["scores"]]
+    assert "standard_schema:public-wifi.legacy" in scorers
+    result = runner.invoke(app, ["quality", "check", str(wifi), "--schema", "nope"])
+    assert result.exit_code == 2
+
+
+def test_check_unreadable_file(tmp_path):
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    result = runner.invoke(app, ["quality", "check", str(path)])
+    assert result.exit_code == 2
+
+
+@pytest.fixture
+def seed(tmp_path) -> Path:
+    source = SHARED / "seeds" / "000_9175eeb83dfd3c44.txt"
+    if not source.is_file():
+        pytest.skip(f"seed not found at {source}")
+    target = tmp_path / "seed" / source.name
+    target.parent.mkdir()
+    shutil.copyfile(source, target)
+    return target
+
+
+def test_fix_seed_roadmap_table(seed, tmp_path):
+    before = seed.read_bytes()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["quality", "fix", str(seed), "-o", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.stdout
+    assert seed.read_bytes() == before  # never touches the input
+    measures = list(csv.DictReader((out / "000_9175eeb83dfd3c44.csv").open(encoding="utf-8")))
+    assert [m["施策番号"] for m in measures] == [
+        "04-01", "04-02", "04-03", "04-04", "04-05", "04-06", "04-07", "04-08",
+        "09-34", "09-35", "09-36", "09-37", "09-38", "10-01", "10-02"]
+    assert list(measures[0]) == ["施策番号", "施策名", "KPI (進捗)", "KPI (効果)",
+                                 "課題・取組概要(スケジュール・効果)", "府省庁名"]
+    # Ministries separated from the marks.
+    assert measures[0]["府省庁名"].startswith("内閣府、個人情報保護委員会")
+    assert measures[10]["府省庁名"] == "文部科学省、経済産業省"
+    assert not any("◎" in m["府省庁名"] for m in measures)
+    long = list(csv.DictReader((out / "000_9175eeb83dfd3c44.long.csv").open(encoding="utf-8")))
+    assert {row["mark"] for row in long} == {"◎", "○"}
+    assert {row["施策番号"] for row in long} == {m["施策番号"] for m in measures}
+    assert any(row["施策番号"] == "09-36" and row["mark"] == "○" and row["item"] == "23条"
+               for row in long)
+    report = json.loads((out / "fix-report.json").read_text(encoding="utf-8"))
+    kinds = {c["change"] for c in report["changes"]}
+    assert {"header-flattened", "repeated-header-removed", "matrix-unpivoted"} <= kinds
+    assert any("uncertain" in w or "shifted" in w for w in report["warnings"])
+    assert (out / "fix-report.md").is_file()
+
+
+def test_fix_normalises_numbers_dates_digits_and_totals(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_bytes(
+        "人口の表,,\n地域,年度,金額（円）\n高松市,令和2年度,\"1,200円\"\n丸亀市,平成30年度,▲５０\n"
+        "合計,,1150\n注：推計,,\n".encode("cp932"))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["quality", "fix", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.stdout
+    text = (out / "in.csv").read_text(encoding="utf-8")
+    assert text == "地域,年度,金額（円）\n高松市,2020年度,1200\n丸亀市,2018年度,-50\n"
+    assert (out / "in.totals.csv").read_text(encoding="utf-8").endswith("合計,,1150\n")
+    report = json.loads((out / "fix-report.json").read_text(encoding="utf-8"))
+    kinds = {c["change"] for c in report["changes"]}
+    assert {"encoding", "preamble-removed", "notes-removed", "totals-separated", "numbers",
+            "dates", "full-width"} <= kinds
+
+
+def test_fix_refuses_to_overwrite_input(tmp_path):
+    source = tmp_path / "t.csv"
+    source.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["quality", "fix", str(source), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert source.read_text(encoding="utf-8") == "a,b\n1,2\n"
