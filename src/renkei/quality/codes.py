@@ -135,12 +135,12 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> N
             found = cache.get(value)
             if found is None:
                 found = cache[value] = problems(value, prefecture_column=pref_col)
-            loc = Location(sheet=sheet.name, row=layout.data[i] + 1, column=c + 1,
-                           column_name=label)
             for rule_id, message, message_ja in found:
-                out.add(rule_id, message, message_ja, loc)
+                out.add(rule_id, message, message_ja,
+                        Location(sheet=sheet.name, row=layout.data[i] + 1, column=c + 1,
+                                 column_name=label))
             code = value.strip()
-            if not found and code.isdigit() and len(code) >= 2:
+            if not found and name_cols and code.isdigit() and len(code) >= 2:
                 expected = names.get(code[:2])
                 for n in name_cols:
                     given = cols[n][i].strip()

@@ -22,7 +22,11 @@ TOTAL = re.compile(r"^\s*(?:合\s*計|総\s*数|総\s*計|小\s*計|計|全\s*�
 
 
 def filled(row: list[str]) -> int:
-    return sum(1 for cell in row if cell.strip())
+    """Non-empty cells (fast path: a whitespace-only cell counts only when rows are short)."""
+    n = len(row) - row.count("")
+    if n and len(row) <= 4:
+        return sum(1 for cell in row if cell.strip())
+    return n
 
 
 def is_number(cell: str) -> bool:
@@ -72,8 +76,10 @@ def _repeats(header_key: list[str], row: list[str]) -> bool:
 def detect(sheet: Sheet) -> Layout:
     rows = sheet.rows
     counts = [filled(r) for r in rows]
-    width = max((max((i + 1 for i, c in enumerate(r) if c.strip()), default=0) for r in rows),
-                default=0)
+    width = max((len(r) for r in rows), default=0)
+    # Trailing columns that are empty in every row are padding, not columns.
+    while width and not any(len(r) >= width and r[width - 1].strip() for r in rows):
+        width -= 1
     layout = Layout(width=width)
     nonblank = [c for c in counts if c]
     if not nonblank:

@@ -14,7 +14,7 @@ import re
 
 from renkei.quality import scan
 from renkei.quality.findings import Location, Score, Severity
-from renkei.quality.layout import TOTAL, Layout, columns, detect, is_number
+from renkei.quality.layout import Layout, columns, detect, is_number
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -142,6 +142,10 @@ NOT_A_QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBERED = re.compile(r"^(.*?[^0-9０-９])([0-9０-９]+)$")
+TOTAL_CELL = scan.cell(r"\s*(?:合\s*計|総\s*数|総\s*計|小\s*計|計|全\s*体|全\s*市|total|Total|TOTAL)\s*")
+FOOTNOTE_CELL = scan.cell(
+    r"[^\x1f]*?(?:[＊*※][0-9０-９]*|[(（]注[0-9０-９]*[)）])\s*|[＊*※][^\x1f]*"
+)
 FOOTNOTE = re.compile(r"[＊*※][0-9０-９]*$|^[＊*※]|[(（]注[0-9０-９]*[)）]|注[0-9０-９]+\)?$")
 
 
@@ -291,13 +295,12 @@ def check_sheet(sheet: Sheet, out: Collector, table: DecodedTable) -> Layout:
             has_area = True
         if numeric or c > 3:
             continue
-        for i, text in scan.hits(blob, scan.cell(r"[^\x1f]*")):
-            if text and TOTAL.match(text):
-                out.add("jp-mr.table.totals", f"total row '{text.strip()}' among the records",
-                        f"合計の行「{text.strip()}」がデータに混在", at(i))
-            elif text and FOOTNOTE.search(text.strip()):
-                out.add("jp-mr.table.footnote-marker", f"footnote marker in '{text.strip()}'",
-                        f"「{text.strip()}」に注記記号", at(i))
+        for i, text in scan.hits(blob, TOTAL_CELL):
+            out.add("jp-mr.table.totals", f"total row '{text.strip()}' among the records",
+                    f"合計の行「{text.strip()}」がデータに混在", at(i))
+        for i, text in scan.hits(blob, FOOTNOTE_CELL):
+            out.add("jp-mr.table.footnote-marker", f"footnote marker in '{text.strip()}'",
+                    f"「{text.strip()}」に注記記号", at(i))
     for rule_id in ("jp-mr.1-2", "jp-mr.1-3", "jp-mr.1-5", "jp-mr.1-9", "jp-mr.1-10",
                     "jp-mr.1-11", "jp-mr.table.totals", "jp-mr.table.footnote-marker"):
         out.check(rule_id)

@@ -117,6 +117,10 @@ def _type_ok(field: dict, value: str) -> bool:
     return True
 
 
+def _cell(sheet, layout: Layout, i: int, c: int, name: str) -> Location:
+    return Location(sheet=sheet.name, row=layout.data[i] + 1, column=c + 1, column_name=name)
+
+
 def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: dict) -> Score:
     sheet = table.sheets[sheet_index]
     out = Collector(SCORER, RULES)
@@ -152,24 +156,31 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
         values = cols[c] if c < len(cols) else []
         bad_type = bad_enum = empty = 0
         allowed = set(constraints.get("enum", []))
-        for i, raw in enumerate(values):
-            value = raw.strip()
-            loc = Location(sheet=sheet.name, row=layout.data[i] + 1, column=c + 1,
-                           column_name=name)
-            if not value:
-                if required:
-                    empty += 1
-                    out.add("schema.required-value", f"required '{name}' is empty",
-                            f"必須項目「{name}」が空", loc)
-                continue
-            if not _type_ok(field, value):
-                bad_type += 1
-                out.add("schema.type", f"'{value[:30]}' is not a {field.get('format') or field['type']}",
-                        f"「{value[:30]}」は {field.get('format') or field['type']} ではない", loc)
-            if allowed and value not in allowed:
-                bad_enum += 1
-                out.add("schema.enum", f"'{value[:30]}' is not one of {sorted(allowed)}",
-                        f"「{value[:30]}」は許容値 {sorted(allowed)} にない", loc)
+        # Fast path: look cell by cell only when a whole-column test says something is wrong.
+        distinct = set(values)
+        needs_type = any(value.strip() and not _type_ok(field, value.strip())
+                         for value in distinct)
+        needs_enum = bool(allowed) and bool({v.strip() for v in distinct} - allowed - {""})
+        needs_required = required and any(not v.strip() for v in distinct)
+        if needs_type or needs_enum or needs_required:
+            for i, raw in enumerate(values):
+                value = raw.strip()
+                if not value:
+                    if required:
+                        empty += 1
+                        out.add("schema.required-value", f"required '{name}' is empty",
+                                f"必須項目「{name}」が空", _cell(sheet, layout, i, c, name))
+                    continue
+                if needs_type and not _type_ok(field, value):
+                    bad_type += 1
+                    kind = field.get("format") or field["type"]
+                    out.add("schema.type", f"'{value[:30]}' is not a {kind}",
+                            f"「{value[:30]}」は {kind} ではない", _cell(sheet, layout, i, c, name))
+                if allowed and value not in allowed:
+                    bad_enum += 1
+                    out.add("schema.enum", f"'{value[:30]}' is not one of {sorted(allowed)}",
+                            f"「{value[:30]}」は許容値 {sorted(allowed)} にない",
+                            _cell(sheet, layout, i, c, name))
         points += (0 if bad_type else 1) + (0 if bad_enum else 1) + (0 if empty else 1)
     for c, label in enumerate(labels):
         if c not in used and label.strip() and not (c == 0 and layout.property_header):
