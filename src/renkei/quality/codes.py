@@ -130,26 +130,35 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> N
     for c in code_cols:
         label = labels[c]
         pref_col = bool(PREF_CODE_LABEL.match(label.strip()))
-        cache: dict[str, list[tuple[str, str, str]]] = {}
-        for i, value in enumerate(cols[c]):
-            found = cache.get(value)
-            if found is None:
-                found = cache[value] = problems(value, prefecture_column=pref_col)
-            for rule_id, message, message_ja in found:
-                out.add(rule_id, message, message_ja,
-                        Location(sheet=sheet.name, row=layout.data[i] + 1, column=c + 1,
-                                 column_name=label))
-            code = value.strip()
-            if not found and name_cols and code.isdigit() and len(code) >= 2:
+        # Judge each distinct code once; walk the rows only for the codes that have problems.
+        bad = {v: found for v in set(cols[c]) if (found := problems(v, prefecture_column=pref_col))}
+        if bad:
+            for i, value in enumerate(cols[c]):
+                for rule_id, message, message_ja in bad.get(value, ()):
+                    out.add(rule_id, message, message_ja,
+                            Location(sheet=sheet.name, row=layout.data[i] + 1, column=c + 1,
+                                     column_name=label))
+        for n in name_cols:
+            pairs = set(zip(cols[c], cols[n], strict=False))
+            wrong = set()
+            for code_value, given_value in pairs:
+                code, given = code_value.strip(), given_value.strip()
+                if code in bad or not code.isdigit() or len(code) < 2 or not given:
+                    continue
                 expected = names.get(code[:2])
-                for n in name_cols:
-                    given = cols[n][i].strip()
-                    if given and expected and given != expected:
-                        out.add("codes.prefecture-name",
-                                f"code {code} is in {expected}, the row says '{given}'",
-                                f"コード {code} は{expected}、行の都道府県名は「{given}」",
-                                Location(sheet=sheet.name, row=layout.data[i] + 1,
-                                         column=n + 1, column_name=labels[n]))
+                if expected and given != expected:
+                    wrong.add((code_value, given_value))
+            if not wrong:
+                continue
+            for i, pair in enumerate(zip(cols[c], cols[n], strict=False)):
+                if pair in wrong:
+                    code, given = pair[0].strip(), pair[1].strip()
+                    expected = names[code[:2]]
+                    out.add("codes.prefecture-name",
+                            f"code {code} is in {expected}, the row says '{given}'",
+                            f"コード {code} は{expected}、行の都道府県名は「{given}」",
+                            Location(sheet=sheet.name, row=layout.data[i] + 1, column=n + 1,
+                                     column_name=labels[n]))
 
 
 def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:

@@ -18,7 +18,7 @@ from renkei.quality.reading import DecodedTable, read_table
 def score_table(table: DecodedTable, *, schema: str | None = None) -> list[Score]:
     layouts = [detect(sheet) for sheet in table.sheets]
     scores = [
-        machine_readability.score(table),
+        machine_readability.score(table, layouts),
         structure.score(table, layouts),
         codes.score(table, layouts),
     ]

@@ -46,6 +46,8 @@ class Layout:
     repeated_headers: list[int] = field(default_factory=list)
     #: the first row already holds data: the file has no header row
     headerless: bool = False
+    #: the data column by column, filled by ``columns()``
+    cached_columns: list[tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
     #: a headerless file's header row found further down, among the records
     misplaced_header: int | None = None
     #: the header came from a '#property' row (the Takamatsu / IMI metadata convention)
@@ -136,10 +138,14 @@ def detect(sheet: Sheet) -> Layout:
     for j in range(end, len(rows)):
         (layout.notes if counts[j] else layout.blank).append(j)
     header_key = [c.strip() for c in rows[layout.header_rows[0]]] if layout.header_rows else None
+    # A repeated header starts like the header: only rows whose first cells match are compared.
+    starts = {c for c in (header_key or [])[:3] if c}
     for j in range(i, end):
         if counts[j] == 0:
             layout.blank.append(j)
-        elif header_key is not None and _repeats(header_key, rows[j]):
+        elif header_key is not None and (
+            rows[j][0].strip() in starts or (len(rows[j]) > 1 and rows[j][1].strip() in starts)
+        ) and _repeats(header_key, rows[j]):
             layout.repeated_headers.append(j)
         elif layout.repeated_headers and layout.repeated_headers[-1] == j - 1 and (
             _continues_header(rows[j - 1], rows[j])
@@ -197,11 +203,17 @@ def flatten_header(header_rows: list[list[str]], width: int) -> list[str]:
     return labels
 
 
-def columns(sheet: Sheet, layout: Layout) -> list[list[str]]:
-    """The data cells column by column (short rows padded with ''), for fast per-column work."""
+def columns(sheet: Sheet, layout: Layout) -> list[tuple[str, ...]]:
+    """The data cells column by column (short rows padded with ''), for fast per-column work.
+
+    Computed once per layout and shared by the scorers."""
+    if layout.cached_columns is None:
+        layout.cached_columns = _columns(sheet, layout)
+    return layout.cached_columns
+
+
+def _columns(sheet: Sheet, layout: Layout) -> list[tuple[str, ...]]:
     width = layout.width
     data = [sheet.rows[j] for j in layout.data]
     padded = [r if len(r) >= width else r + [""] * (width - len(r)) for r in data]
-    return [list(col) for col in zip(*padded, strict=False)][:width] if padded else [
-        [] for _ in range(width)
-    ]
+    return list(zip(*padded, strict=False))[:width] if padded else [() for _ in range(width)]

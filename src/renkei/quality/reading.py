@@ -62,6 +62,8 @@ class DecodedTable:
     encoding_errors: list[tuple[int, str]] = field(default_factory=list)
     #: (1-based line, message) for quoting the csv module had to repair
     quote_errors: list[tuple[int, str]] = field(default_factory=list)
+    #: the text holds U+FFFD: characters were lost before (or while) this file was decoded
+    replacement_chars: bool = False
 
 
 def detect_encoding(data: bytes) -> tuple[str, bool]:
@@ -133,8 +135,13 @@ def read_text_table(
     if text.startswith("\ufeff"):
         text = text[1:]
     delimiter = _delimiter(text, suffix)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    quote_errors = _quote_errors(text, delimiter) if '"' in text else []
+    quote_errors: list[tuple[int, str]] = []
+    try:
+        # One strict parse finds stray and unclosed quotes; only a broken file is parsed twice.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        quote_errors = _quote_errors(text, delimiter)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return DecodedTable(
         filename=filename,
         format="tsv" if delimiter == "\t" else "csv",
@@ -142,6 +149,7 @@ def read_text_table(
         size=size if size is not None else len(text.encode("utf-8")),
         sheets=[Sheet(name=None, rows=rows)],
         quote_errors=quote_errors,
+        replacement_chars="\ufffd" in text,
     )
 
 
@@ -222,7 +230,8 @@ def read_xlsx(path: Path, *, filename: str) -> DecodedTable:
             )
         )
     return DecodedTable(
-        filename=filename, format="xlsx", encoding=None, size=path.stat().st_size, sheets=sheets
+        filename=filename, format="xlsx", encoding=None, size=path.stat().st_size, sheets=sheets,
+        replacement_chars=any("\ufffd" in c for s in sheets for r in s.rows for c in r),
     )
 
 
@@ -254,4 +263,5 @@ def read_table(path: Path, *, filename: str | None = None) -> DecodedTable:
     table = read_text_table(text, filename=filename, encoding=encoding, size=size)
     table.bom = bom
     table.encoding_errors = errors
+    table.replacement_chars = table.replacement_chars and not errors
     return table

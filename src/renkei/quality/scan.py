@@ -20,7 +20,7 @@ def cell(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\x1f])(?:{pattern})(?![^\x1f])", flags)
 
 
-def join(column: list[str]) -> str:
+def join(column: list[str] | tuple[str, ...]) -> str:
     return SEP.join(column)
 
 
@@ -41,4 +41,4 @@ def cell_at(blob: str, position: int) -> str:
 
 
 def count(blob: str, pattern: re.Pattern[str]) -> int:
-    return sum(1 for _ in pattern.finditer(blob))
+    return len(pattern.findall(blob))

@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from renkei.quality import scan
 from renkei.quality.findings import Location, Score
 from renkei.quality.layout import Layout, columns, detect
 from renkei.quality.reading import DecodedTable
@@ -104,6 +105,25 @@ def detect_schema(labels: list[str]) -> tuple[dict, float] | None:
     return None
 
 
+CELL_PATTERNS = {
+    "number": scan.cell(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*"),
+    "date": scan.cell(r"\s*\d{4}-\d{2}-\d{2}\s*"),
+    "time": scan.cell(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*"),
+    "uri": scan.cell(r"\s*https?://\S+\s*"),
+}
+
+
+def _column_type_errors(field: dict, values: tuple[str, ...] | list[str]) -> bool:
+    """Does any non-empty cell break the field's type? One regex pass over the column."""
+    kind = "uri" if field.get("format") == "uri" else field.get("type", "string")
+    kind = "number" if kind == "integer" else kind
+    pattern = CELL_PATTERNS.get(kind)
+    if pattern is None:
+        return False
+    blank = sum(values.count(v) for v in set(values) if not v.strip())
+    return scan.count(scan.join(values), pattern) != len(values) - blank
+
+
 def _type_ok(field: dict, value: str) -> bool:
     kind = field.get("type", "string")
     if kind in ("number", "integer"):
@@ -158,8 +178,7 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
         allowed = set(constraints.get("enum", []))
         # Fast path: look cell by cell only when a whole-column test says something is wrong.
         distinct = set(values)
-        needs_type = any(value.strip() and not _type_ok(field, value.strip())
-                         for value in distinct)
+        needs_type = _column_type_errors(field, values)
         needs_enum = bool(allowed) and bool({v.strip() for v in distinct} - allowed - {""})
         needs_required = required and any(not v.strip() for v in distinct)
         if needs_type or needs_enum or needs_required:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from renkei.quality import scan
 from renkei.quality.findings import Location, Score
 from renkei.quality.layout import Layout, columns, detect
-from renkei.quality.machine_readability import PLAIN
+from renkei.quality.machine_readability import NON_PLAIN, PLAIN, numeric_column
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -118,9 +118,11 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
     # Inferred types: a column that is (nearly) all numbers reports its other cells.
     for c, col in enumerate(columns(sheet, layout)):
         nonempty = len(col) - col.count("")
-        if nonempty < 5:
+        if nonempty < 5 or not numeric_column(col):
             continue
         blob = scan.join(col)
+        if not NON_PLAIN.search(blob):
+            continue  # every cell is a plain number
         numbers = scan.count(blob, PLAIN)
         if numbers == nonempty or numbers < 0.95 * nonempty:
             continue
@@ -151,7 +153,7 @@ def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
             kind = "unclosed-quote" if message.startswith("unclosed") else "stray-quote"
             out.add(f"structure.{kind}", message, f"引用符の誤り: {message}", Location(row=line))
     for index, sheet in enumerate(table.sheets):
-        for r, row in enumerate(sheet.rows):
+        for r, row in enumerate(sheet.rows if table.replacement_chars else []):
             for c, value in enumerate(row):
                 if "\ufffd" in value:
                     out.add("structure.encoding-error",
