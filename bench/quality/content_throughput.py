@@ -27,9 +27,11 @@ def generate(path: Path, megabytes: float) -> int:
     while size < megabytes * 1_000_000:
         i += 1
         name = f"施設{i}" if i % 997 else f"施設{i}\u3000"  # a layout space now and then
-        line = (f"372013,香川県,高松市,{name},高松市番町{i % 50}-{i % 13},"
-                f"{34 + rng.random():.6f},{134 + rng.random():.6f},{rng.randint(0, 900)},"
-                f"2020-04-{1 + i % 28:02d},{'' if i % 3 else '駐車場あり'}\n")
+        line = (
+            f"372013,香川県,高松市,{name},高松市番町{i % 50}-{i % 13},"
+            f"{34 + rng.random():.6f},{134 + rng.random():.6f},{rng.randint(0, 900)},"
+            f"2020-04-{1 + i % 28:02d},{'' if i % 3 else '駐車場あり'}\n"
+        )
         lines.append(line)
         size += len(line.encode())
     path.write_text("".join(lines), encoding="utf-8")
@@ -50,8 +52,10 @@ def main() -> None:
             scores = score_file(path)
             best = min(best, time.perf_counter() - start)
         findings = sum(len(s.findings) for s in scores)
-        print(f"{size / 1e6:.1f} MB in {best:.2f} s: {size / 1e6 / best:.1f} MB/s "
-              f"({findings} findings)")
+        print(
+            f"{size / 1e6:.1f} MB in {best:.2f} s: {size / 1e6 / best:.1f} MB/s "
+            f"({findings} findings)"
+        )
 
 
 if __name__ == "__main__":

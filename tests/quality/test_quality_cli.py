@@ -22,7 +22,11 @@ def test_check_json_and_exit_codes(fixture_file):
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["valid"] is False
-    assert {s["scorer"] for s in document["scores"]} >= {"machine_readability", "structure", "codes"}
+    assert {s["scorer"] for s in document["scores"]} >= {
+        "machine_readability",
+        "structure",
+        "codes",
+    }
     first = document["findings"][0]
     assert set(first) >= {"rule", "severity", "location", "message", "message_ja", "fix"}
 
@@ -37,8 +41,9 @@ def test_check_passes_a_clean_file(tmp_path):
 
 def test_check_with_schema_and_unknown_schema(fixture_file):
     wifi = fixture_file("csv-ja/tokyo_arakawa_public_wireless_lan.csv")
-    result = runner.invoke(app, ["quality", "check", str(wifi), "--schema", "public-wifi",
-                                 "--format", "json"])
+    result = runner.invoke(
+        app, ["quality", "check", str(wifi), "--schema", "public-wifi", "--format", "json"]
+    )
     scorers = [s["scorer"] for s in json.loads(result.stdout)["scores"]]
     assert "standard_schema:public-wifi.legacy" in scorers
     result = runner.invoke(app, ["quality", "check", str(wifi), "--schema", "nope"])
@@ -71,10 +76,30 @@ def test_fix_seed_roadmap_table(seed, tmp_path):
     assert seed.read_bytes() == before  # never touches the input
     measures = list(csv.DictReader((out / "000_9175eeb83dfd3c44.csv").open(encoding="utf-8")))
     assert [m["施策番号"] for m in measures] == [
-        "04-01", "04-02", "04-03", "04-04", "04-05", "04-06", "04-07", "04-08",
-        "09-34", "09-35", "09-36", "09-37", "09-38", "10-01", "10-02"]
-    assert list(measures[0]) == ["施策番号", "施策名", "KPI (進捗)", "KPI (効果)",
-                                 "課題・取組概要(スケジュール・効果)", "府省庁名"]
+        "04-01",
+        "04-02",
+        "04-03",
+        "04-04",
+        "04-05",
+        "04-06",
+        "04-07",
+        "04-08",
+        "09-34",
+        "09-35",
+        "09-36",
+        "09-37",
+        "09-38",
+        "10-01",
+        "10-02",
+    ]
+    assert list(measures[0]) == [
+        "施策番号",
+        "施策名",
+        "KPI (進捗)",
+        "KPI (効果)",
+        "課題・取組概要(スケジュール・効果)",
+        "府省庁名",
+    ]
     # Ministries separated from the marks.
     assert measures[0]["府省庁名"].startswith("内閣府、個人情報保護委員会")
     assert measures[10]["府省庁名"] == "文部科学省、経済産業省"
@@ -82,8 +107,9 @@ def test_fix_seed_roadmap_table(seed, tmp_path):
     long = list(csv.DictReader((out / "000_9175eeb83dfd3c44.long.csv").open(encoding="utf-8")))
     assert {row["mark"] for row in long} == {"◎", "○"}
     assert {row["施策番号"] for row in long} == {m["施策番号"] for m in measures}
-    assert any(row["施策番号"] == "09-36" and row["mark"] == "○" and row["item"] == "23条"
-               for row in long)
+    assert any(
+        row["施策番号"] == "09-36" and row["mark"] == "○" and row["item"] == "23条" for row in long
+    )
     report = json.loads((out / "fix-report.json").read_text(encoding="utf-8"))
     kinds = {c["change"] for c in report["changes"]}
     assert {"header-flattened", "repeated-header-removed", "matrix-unpivoted"} <= kinds
@@ -94,8 +120,9 @@ def test_fix_seed_roadmap_table(seed, tmp_path):
 def test_fix_normalises_numbers_dates_digits_and_totals(tmp_path):
     source = tmp_path / "in.csv"
     source.write_bytes(
-        "人口の表,,\n地域,年度,金額（円）\n高松市,令和2年度,\"1,200円\"\n丸亀市,平成30年度,▲５０\n"
-        "合計,,1150\n注：推計,,\n".encode("cp932"))
+        '人口の表,,\n地域,年度,金額（円）\n高松市,令和2年度,"1,200円"\n丸亀市,平成30年度,▲５０\n'
+        "合計,,1150\n注：推計,,\n".encode("cp932")
+    )
     out = tmp_path / "out"
     result = runner.invoke(app, ["quality", "fix", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.stdout
@@ -104,8 +131,15 @@ def test_fix_normalises_numbers_dates_digits_and_totals(tmp_path):
     assert (out / "in.totals.csv").read_text(encoding="utf-8").endswith("合計,,1150\n")
     report = json.loads((out / "fix-report.json").read_text(encoding="utf-8"))
     kinds = {c["change"] for c in report["changes"]}
-    assert {"encoding", "preamble-removed", "notes-removed", "totals-separated", "numbers",
-            "dates", "full-width"} <= kinds
+    assert {
+        "encoding",
+        "preamble-removed",
+        "notes-removed",
+        "totals-separated",
+        "numbers",
+        "dates",
+        "full-width",
+    } <= kinds
 
 
 def test_fix_refuses_to_overwrite_input(tmp_path):

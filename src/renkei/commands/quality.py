@@ -49,8 +49,12 @@ def _render(console: Console, source: str, scores: list[Score]) -> None:
     summary.add_column("band")
     summary.add_column("findings", justify="right")
     for score in scores:
-        summary.add_row(score.scorer, f"{score.points:g} / {score.max_points:g}",
-                        score.band or "-", str(len(score.findings)))
+        summary.add_row(
+            score.scorer,
+            f"{score.points:g} / {score.max_points:g}",
+            score.band or "-",
+            str(len(score.findings)),
+        )
     console.print(summary)
     colours = {Severity.error: "red", Severity.warning: "yellow", Severity.info: "cyan"}
     for score in scores:
@@ -112,8 +116,7 @@ def check(
             "source": source,
             "valid": not failed,
             "scores": [
-                {"scorer": s.scorer, "points": s.points, "max_points": s.max_points,
-                 "band": s.band}
+                {"scorer": s.scorer, "points": s.points, "max_points": s.max_points, "band": s.band}
                 for s in scores
             ],
             "findings": findings,

@@ -24,24 +24,52 @@ SCORER = "codes"
 RULES = {
     r.id: r
     for r in [
-        rule("codes.check-digit", 20, "error", "Check digit", "検査数字",
-             "Correct the code; the 6th digit must equal the check digit of the first five.",
-             "コードを修正してください（6桁目は前5桁から計算した検査数字です）。"),
-        rule("codes.leading-zero", 20, "error", "Leading zero lost", "先頭の0の欠落",
-             "Store codes as text with all their digits (01100, not 1100 or 1100.0).",
-             "コードは先頭の0を含めて文字列として記載してください（1100 ではなく 01100）。"),
-        rule("codes.prefecture", 20, "error", "Prefecture code exists", "都道府県コードの範囲",
-             "The first two digits must be a prefecture code from 01 to 47.",
-             "先頭2桁は 01〜47 の都道府県コードです。"),
-        rule("codes.prefecture-name", 20, "error", "Prefecture name matches the code",
-             "都道府県名とコードの一致",
-             "Make the prefecture name and the code agree.",
-             "都道府県名とコードを一致させてください。"),
-        rule("codes.column-kind", 10, "warning", "Column holds the kind of code its name says",
-             "列名と内容のコードの種類の一致",
-             "Put prefecture codes in the prefecture-code column and municipality codes in a "
-             "column named for them.",
-             "都道府県コードの列には都道府県コードを、市区町村コードは別の列に記載してください。"),
+        rule(
+            "codes.check-digit",
+            20,
+            "error",
+            "Check digit",
+            "検査数字",
+            "Correct the code; the 6th digit must equal the check digit of the first five.",
+            "コードを修正してください（6桁目は前5桁から計算した検査数字です）。",
+        ),
+        rule(
+            "codes.leading-zero",
+            20,
+            "error",
+            "Leading zero lost",
+            "先頭の0の欠落",
+            "Store codes as text with all their digits (01100, not 1100 or 1100.0).",
+            "コードは先頭の0を含めて文字列として記載してください（1100 ではなく 01100）。",
+        ),
+        rule(
+            "codes.prefecture",
+            20,
+            "error",
+            "Prefecture code exists",
+            "都道府県コードの範囲",
+            "The first two digits must be a prefecture code from 01 to 47.",
+            "先頭2桁は 01〜47 の都道府県コードです。",
+        ),
+        rule(
+            "codes.prefecture-name",
+            20,
+            "error",
+            "Prefecture name matches the code",
+            "都道府県名とコードの一致",
+            "Make the prefecture name and the code agree.",
+            "都道府県名とコードを一致させてください。",
+        ),
+        rule(
+            "codes.column-kind",
+            10,
+            "warning",
+            "Column holds the kind of code its name says",
+            "列名と内容のコードの種類の一致",
+            "Put prefecture codes in the prefecture-code column and municipality codes in a "
+            "column named for them.",
+            "都道府県コードの列には都道府県コードを、市区町村コードは別の列に記載してください。",
+        ),
     ]
 }
 
@@ -79,40 +107,80 @@ def problems(value: str, *, prefecture_column: bool = False) -> list[tuple[str, 
     out: list[tuple[str, str, str]] = []
     m = FLOAT_CODE.match(text)
     if m:
-        out.append(("codes.leading-zero", f"code written as a number: '{text}'",
-                    f"数値として記載されたコード: 「{text}」"))
+        out.append(
+            (
+                "codes.leading-zero",
+                f"code written as a number: '{text}'",
+                f"数値として記載されたコード: 「{text}」",
+            )
+        )
         text = m.group(1)
     if not text.isdigit():
         return out
     if prefecture_column and len(text) in (1, 2):
         if len(text) == 1:
-            out.append(("codes.leading-zero", f"prefecture code '{text}' lost its leading zero",
-                        f"都道府県コード「{text}」の先頭の0が欠落"))
+            out.append(
+                (
+                    "codes.leading-zero",
+                    f"prefecture code '{text}' lost its leading zero",
+                    f"都道府県コード「{text}」の先頭の0が欠落",
+                )
+            )
             text = text.zfill(2)
         if text not in prefectures():
-            out.append(("codes.prefecture", f"'{text}' is not a prefecture code",
-                        f"「{text}」は都道府県コードではない"))
+            out.append(
+                (
+                    "codes.prefecture",
+                    f"'{text}' is not a prefecture code",
+                    f"「{text}」は都道府県コードではない",
+                )
+            )
         return out
     if len(text) in (4, 5) and (len(text) == 4 or text[:2] not in prefectures()):
         padded = text.zfill(len(text) + 1)
         if padded[:2] in prefectures() and (len(padded) == 5 or valid(padded)):
-            out.append(("codes.leading-zero", f"code '{text}' lost its leading zero "
-                        f"(probably {padded})", f"コード「{text}」の先頭の0が欠落（{padded}）"))
+            out.append(
+                (
+                    "codes.leading-zero",
+                    f"code '{text}' lost its leading zero (probably {padded})",
+                    f"コード「{text}」の先頭の0が欠落（{padded}）",
+                )
+            )
             return out
     if len(text) not in (5, 6):
-        out.append(("codes.check-digit", f"'{text}' has {len(text)} digits; a local government "
-                    "code has 5, or 6 with the check digit",
-                    f"「{text}」は{len(text)}桁（団体コードは5桁、検査数字付きで6桁）"))
+        out.append(
+            (
+                "codes.check-digit",
+                f"'{text}' has {len(text)} digits; a local government "
+                "code has 5, or 6 with the check digit",
+                f"「{text}」は{len(text)}桁（団体コードは5桁、検査数字付きで6桁）",
+            )
+        )
         return out
     if text[:2] not in prefectures():
-        out.append(("codes.prefecture", f"'{text}' starts with {text[:2]}, not a prefecture code",
-                    f"「{text}」の先頭2桁 {text[:2]} は都道府県コードではない"))
+        out.append(
+            (
+                "codes.prefecture",
+                f"'{text}' starts with {text[:2]}, not a prefecture code",
+                f"「{text}」の先頭2桁 {text[:2]} は都道府県コードではない",
+            )
+        )
     if len(text) == 6 and not valid(text):
-        out.append(("codes.check-digit", f"'{text}': the check digit should be "
-                    f"{check_digit(text[:5])}", f"「{text}」の検査数字は {check_digit(text[:5])}"))
+        out.append(
+            (
+                "codes.check-digit",
+                f"'{text}': the check digit should be {check_digit(text[:5])}",
+                f"「{text}」の検査数字は {check_digit(text[:5])}",
+            )
+        )
     if prefecture_column and text[2:5] != "000":
-        out.append(("codes.column-kind", f"'{text}' is a municipality code in a prefecture-code "
-                    "column", f"都道府県コードの列に市区町村コード「{text}」"))
+        out.append(
+            (
+                "codes.column-kind",
+                f"'{text}' is a municipality code in a prefecture-code column",
+                f"都道府県コードの列に市区町村コード「{text}」",
+            )
+        )
     return out
 
 
@@ -135,9 +203,17 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> N
         if bad:
             for i, value in enumerate(cols[c]):
                 for rule_id, message, message_ja in bad.get(value, ()):
-                    out.add(rule_id, message, message_ja,
-                            Location(sheet=sheet.name, row=layout.data[i] + 1, column=c + 1,
-                                     column_name=label))
+                    out.add(
+                        rule_id,
+                        message,
+                        message_ja,
+                        Location(
+                            sheet=sheet.name,
+                            row=layout.data[i] + 1,
+                            column=c + 1,
+                            column_name=label,
+                        ),
+                    )
         for n in name_cols:
             pairs = set(zip(cols[c], cols[n], strict=False))
             wrong = set()
@@ -154,11 +230,17 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> N
                 if pair in wrong:
                     code, given = pair[0].strip(), pair[1].strip()
                     expected = names[code[:2]]
-                    out.add("codes.prefecture-name",
-                            f"code {code} is in {expected}, the row says '{given}'",
-                            f"コード {code} は{expected}、行の都道府県名は「{given}」",
-                            Location(sheet=sheet.name, row=layout.data[i] + 1, column=n + 1,
-                                     column_name=labels[n]))
+                    out.add(
+                        "codes.prefecture-name",
+                        f"code {code} is in {expected}, the row says '{given}'",
+                        f"コード {code} は{expected}、行の都道府県名は「{given}」",
+                        Location(
+                            sheet=sheet.name,
+                            row=layout.data[i] + 1,
+                            column=n + 1,
+                            column_name=labels[n],
+                        ),
+                    )
 
 
 def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:

@@ -50,18 +50,25 @@ class Report:
         self.changes.append({"change": kind, "message": message, "count": count, **where})
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "outputs": self.outputs, "changes": self.changes,
-                "warnings": self.warnings}
+        return {
+            "source": self.source,
+            "outputs": self.outputs,
+            "changes": self.changes,
+            "warnings": self.warnings,
+        }
 
     def markdown(self) -> str:
         lines = [f"# Fix report for {self.source}", "", "## Outputs", ""]
         lines += [f"- {name}" for name in self.outputs]
         lines += ["", "## Changes", ""]
         for c in self.changes:
-            where = ", ".join(f"{k} {v}" for k, v in c.items()
-                              if k not in ("change", "message", "count"))
-            lines.append(f"- **{c['change']}** ({c['count']}×){' [' + where + ']' if where else ''}:"
-                         f" {c['message']}")
+            where = ", ".join(
+                f"{k} {v}" for k, v in c.items() if k not in ("change", "message", "count")
+            )
+            lines.append(
+                f"- **{c['change']}** ({c['count']}×){' [' + where + ']' if where else ''}:"
+                f" {c['message']}"
+            )
         if self.warnings:
             lines += ["", "## Warnings (check by hand)", ""]
             lines += [f"- {w}" for w in self.warnings]
@@ -160,33 +167,54 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
     where = {"sheet": sheet.name} if sheet.name else {}
     rows = sheet.rows
     if layout.preamble:
-        report.add("preamble-removed", "rows above the table removed: "
-                   + " | ".join(next((c for c in rows[r] if c.strip()), "")[:60]
-                                for r in layout.preamble), len(layout.preamble), **where)
+        report.add(
+            "preamble-removed",
+            "rows above the table removed: "
+            + " | ".join(next((c for c in rows[r] if c.strip()), "")[:60] for r in layout.preamble),
+            len(layout.preamble),
+            **where,
+        )
     if layout.notes:
-        report.add("notes-removed", "rows below the table removed: "
-                   + " | ".join(next((c for c in rows[r] if c.strip()), "")[:60]
-                                for r in layout.notes), len(layout.notes), **where)
+        report.add(
+            "notes-removed",
+            "rows below the table removed: "
+            + " | ".join(next((c for c in rows[r] if c.strip()), "")[:60] for r in layout.notes),
+            len(layout.notes),
+            **where,
+        )
     blank_inside = [b for b in layout.blank if layout.data and layout.data[0] < b < layout.data[-1]]
     if blank_inside:
-        report.add("blank-rows-removed", "blank rows inside the table removed",
-                   len(blank_inside), **where)
+        report.add(
+            "blank-rows-removed", "blank rows inside the table removed", len(blank_inside), **where
+        )
     if layout.repeated_headers:
-        report.add("repeated-header-removed", "header rows repeated inside the data removed "
-                   f"(rows {', '.join(str(r + 1) for r in layout.repeated_headers)})",
-                   len(layout.repeated_headers), **where)
+        report.add(
+            "repeated-header-removed",
+            "header rows repeated inside the data removed "
+            f"(rows {', '.join(str(r + 1) for r in layout.repeated_headers)})",
+            len(layout.repeated_headers),
+            **where,
+        )
     labels = list(layout.labels)
     if layout.headerless:
         if layout.misplaced_header is not None:
-            report.add("header-moved", f"the header found at row {layout.misplaced_header + 1} "
-                       "was moved to the top", **where)
+            report.add(
+                "header-moved",
+                f"the header found at row {layout.misplaced_header + 1} was moved to the top",
+                **where,
+            )
         else:
             labels = [f"column_{c + 1}" for c in range(layout.width)]
-            report.warnings.append("the file has no header row; columns were named column_1, "
-                                   "column_2, ... — give them real names")
+            report.warnings.append(
+                "the file has no header row; columns were named column_1, "
+                "column_2, ... — give them real names"
+            )
     elif len(layout.header_rows) > 1:
-        report.add("header-flattened", f"{len(layout.header_rows)} header rows flattened into "
-                   "one ('group_item')", **where)
+        report.add(
+            "header-flattened",
+            f"{len(layout.header_rows)} header rows flattened into one ('group_item')",
+            **where,
+        )
     if layout.property_header and labels:
         labels[0] = rows[layout.header_rows[0]][0].lstrip("#") or "property"
     labels = [" ".join(label.split()) for label in labels] + [""] * (layout.width - len(labels))
@@ -237,9 +265,16 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
                     note = "mark fused with text in the source; its column is uncertain"
                 long_rows.append([key, law, article, mark, str(c + 1), note])
                 for inner in re.finditer(rf"[{MARKS}]\s*([^、,\s]+)", rest):
-                    long_rows.append([key, law, article, inner.group(0)[0], str(c + 1),
-                                      f"a further mark inside the fused text, before "
-                                      f"'{inner.group(1)}'"])
+                    long_rows.append(
+                        [
+                            key,
+                            law,
+                            article,
+                            inner.group(0)[0],
+                            str(c + 1),
+                            f"a further mark inside the fused text, before '{inner.group(1)}'",
+                        ]
+                    )
             cleaned = "、".join(t for t in texts)
             cleaned = re.sub(rf"\s*[{MARKS}]\s*", "", cleaned)
             cleaned = re.sub(r"、\s+", "、", cleaned)
@@ -256,8 +291,12 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
         path = outdir / f"{stem}{suffix}.totals.csv"
         _write(path, out_header, totals)
         report.outputs.append(path.name)
-        report.add("totals-separated", f"{len(totals)} total row(s) moved to {path.name}",
-                   len(totals), **where)
+        report.add(
+            "totals-separated",
+            f"{len(totals)} total row(s) moved to {path.name}",
+            len(totals),
+            **where,
+        )
     for kind, n in counts.items():
         if n:
             message = {
@@ -270,23 +309,29 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
             report.add(kind, message, n, **where)
     if matrix:
         path = outdir / f"{stem}{suffix}.long.csv"
-        _write(path, [out_header[0], "group", "item", "mark", "source_column", "note"],
-               long_rows)
+        _write(path, [out_header[0], "group", "item", "mark", "source_column", "note"], long_rows)
         report.outputs.append(path.name)
-        report.add("matrix-unpivoted", f"{len(matrix)} mark columns unpivoted into {path.name} "
-                   f"({len(long_rows)} marks); the text fused to marks went to the column "
-                   f"'{fused_label}'", len(long_rows), **where)
+        report.add(
+            "matrix-unpivoted",
+            f"{len(matrix)} mark columns unpivoted into {path.name} "
+            f"({len(long_rows)} marks); the text fused to marks went to the column "
+            f"'{fused_label}'",
+            len(long_rows),
+            **where,
+        )
         if fused:
             report.warnings.append(
                 f"{fused} mark(s) were fused with text in the source (e.g. '◎' + a ministry "
                 "name): the mark was kept in the long table, but the column it belongs to is "
-                "uncertain")
+                "uncertain"
+            )
         if layout.repeated_headers:
             report.warnings.append(
                 "the table's header is repeated with different column positions "
                 "(the extraction dropped empty cells unevenly), so the group/item of a mark "
                 "follows its cell's position under the header of its own block and may be "
-                "shifted; verify the long table against the source")
+                "shifted; verify the long table against the source"
+            )
 
 
 def _carry(row: list[str], c: int) -> str:
@@ -320,11 +365,14 @@ def fix_file(path: Path, outdir: Path) -> Report:
     outdir.mkdir(parents=True, exist_ok=True)
     planned = {outdir / f"{stem}.csv", outdir / f"{stem}.long.csv", outdir / f"{stem}.totals.csv"}
     if path in planned or path.parent == outdir and path.name.startswith(stem + "."):
-        raise FixError(f"the output in {outdir} would overwrite the input {path.name}; "
-                       "choose another directory")
+        raise FixError(
+            f"the output in {outdir} would overwrite the input {path.name}; "
+            "choose another directory"
+        )
     report = fix_table(table, path, outdir)
     (outdir / "fix-report.json").write_text(
-        json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8")
+        json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
     (outdir / "fix-report.md").write_text(report.markdown(), "utf-8")
     report.outputs += ["fix-report.json", "fix-report.md"]
     return report

@@ -16,9 +16,13 @@ from renkei.quality.reading import Sheet
 #: A cell that is a plain number (half-width), possibly signed or with a decimal part.
 NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 #: Lines that start a note: 注, ※, *, 出典, 資料, (注), 備考 ...
-NOTE_START = re.compile(r"^\s*(?:[※＊*]|\(?注|（注|注[0-9０-９]|出典|資料[:：]|備考[:：]|Note|Source)")
+NOTE_START = re.compile(
+    r"^\s*(?:[※＊*]|\(?注|（注|注[0-9０-９]|出典|資料[:：]|備考[:：]|Note|Source)"
+)
 #: Rows that are totals: 合計, 総数, 計, 小計, 総計, 全体, total
-TOTAL = re.compile(r"^\s*(?:合\s*計|総\s*数|総\s*計|小\s*計|計|全\s*体|全\s*市|total|Total|TOTAL)\s*$")
+TOTAL = re.compile(
+    r"^\s*(?:合\s*計|総\s*数|総\s*計|小\s*計|計|全\s*体|全\s*市|total|Total|TOTAL)\s*$"
+)
 
 
 def filled(row: list[str]) -> int:
@@ -121,8 +125,12 @@ def detect(sheet: Sheet) -> Layout:
         layout.preamble.append(i)
         i += 1
     while layout.header_rows and not layout.property_header and i < len(rows):
-        if _continues_header(rows[layout.header_rows[-1]] if len(layout.header_rows) == 1
-                             else rows[layout.header_rows[0]], rows[i]):
+        if _continues_header(
+            rows[layout.header_rows[-1]]
+            if len(layout.header_rows) == 1
+            else rows[layout.header_rows[0]],
+            rows[i],
+        ):
             layout.header_rows.append(i)
             i += 1
         else:
@@ -143,13 +151,16 @@ def detect(sheet: Sheet) -> Layout:
     for j in range(i, end):
         if counts[j] == 0:
             layout.blank.append(j)
-        elif header_key is not None and (
-            rows[j][0].strip() in starts or (len(rows[j]) > 1 and rows[j][1].strip() in starts)
-        ) and _repeats(header_key, rows[j]):
-            layout.repeated_headers.append(j)
-        elif layout.repeated_headers and layout.repeated_headers[-1] == j - 1 and (
-            _continues_header(rows[j - 1], rows[j])
-        ):
+            continue
+        row = rows[j]
+        starts_like_header = row[0].strip() in starts or (len(row) > 1 and row[1].strip() in starts)
+        repeated = header_key is not None and starts_like_header and _repeats(header_key, row)
+        continued = (
+            bool(layout.repeated_headers)
+            and layout.repeated_headers[-1] == j - 1
+            and (_continues_header(rows[j - 1], row))
+        )
+        if repeated or continued:
             layout.repeated_headers.append(j)
         else:
             layout.data.append(j)
@@ -162,7 +173,8 @@ def detect(sheet: Sheet) -> Layout:
 def _find_misplaced_header(rows: list[list[str]], layout: Layout) -> None:
     """A header sorted into the records: the one row with text where the others have numbers."""
     numeric_cols = [
-        c for c in range(layout.width)
+        c
+        for c in range(layout.width)
         if sum(1 for j in layout.data[:200] if c < len(rows[j]) and is_number(rows[j][c]))
         >= 0.9 * min(len(layout.data), 200)
     ]
@@ -170,9 +182,9 @@ def _find_misplaced_header(rows: list[list[str]], layout: Layout) -> None:
         return
     for j in layout.data:
         row = rows[j]
-        if all(c < len(row) and row[c].strip() and not is_number(row[c]) for c in numeric_cols) and (
-            _header_like(row) and filled(row) == layout.width
-        ):
+        if all(
+            c < len(row) and row[c].strip() and not is_number(row[c]) for c in numeric_cols
+        ) and (_header_like(row) and filled(row) == layout.width):
             layout.misplaced_header = j
             layout.labels = [" ".join(c.split()) for c in row] + [""] * (layout.width - len(row))
             layout.data.remove(j)

@@ -215,9 +215,7 @@ def read_xlsx(path: Path, *, filename: str) -> DecodedTable:
             rows.append(out)
         while rows and not any(rows[-1]):
             rows.pop()
-        merged = [
-            (m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges
-        ]
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         sheet_file = f"sheet{index + 1}.xml"
         sheets.append(
             Sheet(
@@ -230,7 +228,11 @@ def read_xlsx(path: Path, *, filename: str) -> DecodedTable:
             )
         )
     return DecodedTable(
-        filename=filename, format="xlsx", encoding=None, size=path.stat().st_size, sheets=sheets,
+        filename=filename,
+        format="xlsx",
+        encoding=None,
+        size=path.stat().st_size,
+        sheets=sheets,
         replacement_chars=any("\ufffd" in c for s in sheets for r in s.rows for c in r),
     )
 

@@ -27,25 +27,71 @@ SCORER = "standard_schema"
 RULES = {
     r.id: r
     for r in [
-        rule("schema.required-column", 2, "error", "Required column present", "必須項目の有無",
-             "Add the column (with this exact name).", "この名前の列を追加してください。"),
-        rule("schema.column", 2, "warning", "Column present", "項目の有無",
-             "Add the column (with this exact name), left empty when there is no data.",
-             "この名前の列を追加してください（データがなければ空欄で構いません）。"),
-        rule("schema.column-name", 1, "warning", "Column named as the standard", "項目名の表記",
-             "Rename the column to the standard's name.", "列名を標準の項目名に変更してください。"),
-        rule("schema.type", 1, "error", "Values of the column's type", "値の型",
-             "Write values in the standard's type (number: half-width digits; date: "
-             "YYYY-MM-DD; time: hh:mm; URL: http(s)://...).",
-             "標準の型で記載してください（数値は半角数字、日付は YYYY-MM-DD、時刻は hh:mm、URL は http(s)://）。"),
-        rule("schema.enum", 1, "error", "Allowed values", "許容される値",
-             "Use one of the allowed values.", "許容される値のいずれかを記載してください。"),
-        rule("schema.required-value", 1, "error", "Required values filled", "必須項目の記入",
-             "Fill the required column in every row.", "必須項目はすべての行に記入してください。"),
-        rule("schema.extra-column", 0, "info", "Column outside the standard", "標準にない項目",
-             "Extra columns are allowed after the standard ones; check the name is not a "
-             "variant of a standard column.",
-             "標準の項目の後に独自の列を追加できます。標準の項目名の表記ゆれでないか確認してください。"),
+        rule(
+            "schema.required-column",
+            2,
+            "error",
+            "Required column present",
+            "必須項目の有無",
+            "Add the column (with this exact name).",
+            "この名前の列を追加してください。",
+        ),
+        rule(
+            "schema.column",
+            2,
+            "warning",
+            "Column present",
+            "項目の有無",
+            "Add the column (with this exact name), left empty when there is no data.",
+            "この名前の列を追加してください（データがなければ空欄で構いません）。",
+        ),
+        rule(
+            "schema.column-name",
+            1,
+            "warning",
+            "Column named as the standard",
+            "項目名の表記",
+            "Rename the column to the standard's name.",
+            "列名を標準の項目名に変更してください。",
+        ),
+        rule(
+            "schema.type",
+            1,
+            "error",
+            "Values of the column's type",
+            "値の型",
+            "Write values in the standard's type (number: half-width digits; date: "
+            "YYYY-MM-DD; time: hh:mm; URL: http(s)://...).",
+            "標準の型で記載してください（数値は半角数字、日付は YYYY-MM-DD、時刻は hh:mm、URL は http(s)://）。",
+        ),
+        rule(
+            "schema.enum",
+            1,
+            "error",
+            "Allowed values",
+            "許容される値",
+            "Use one of the allowed values.",
+            "許容される値のいずれかを記載してください。",
+        ),
+        rule(
+            "schema.required-value",
+            1,
+            "error",
+            "Required values filled",
+            "必須項目の記入",
+            "Fill the required column in every row.",
+            "必須項目はすべての行に記入してください。",
+        ),
+        rule(
+            "schema.extra-column",
+            0,
+            "info",
+            "Column outside the standard",
+            "標準にない項目",
+            "Extra columns are allowed after the standard ones; check the name is not a "
+            "variant of a standard column.",
+            "標準の項目の後に独自の列を追加できます。標準の項目名の表記ゆれでないか確認してください。",
+        ),
     ]
 }
 
@@ -162,13 +208,19 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
             c = by_norm.get(_norm(name))
             if c is None:
                 rule_id = "schema.required-column" if required else "schema.column"
-                out.add(rule_id, f"column '{name}' is missing", f"項目「{name}」がない",
-                        Location(sheet=sheet.name, column_name=name))
+                out.add(
+                    rule_id,
+                    f"column '{name}' is missing",
+                    f"項目「{name}」がない",
+                    Location(sheet=sheet.name, column_name=name),
+                )
                 continue
-            out.add("schema.column-name", f"column '{labels[c]}' should be named '{name}'",
-                    f"列名「{labels[c]}」は「{name}」にしてください",
-                    Location(sheet=sheet.name, row=header_row, column=c + 1,
-                             column_name=labels[c]))
+            out.add(
+                "schema.column-name",
+                f"column '{labels[c]}' should be named '{name}'",
+                f"列名「{labels[c]}」は「{name}」にしてください",
+                Location(sheet=sheet.name, row=header_row, column=c + 1, column_name=labels[c]),
+            )
             points += 1
         else:
             points += 2
@@ -187,25 +239,39 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
                 if not value:
                     if required:
                         empty += 1
-                        out.add("schema.required-value", f"required '{name}' is empty",
-                                f"必須項目「{name}」が空", _cell(sheet, layout, i, c, name))
+                        out.add(
+                            "schema.required-value",
+                            f"required '{name}' is empty",
+                            f"必須項目「{name}」が空",
+                            _cell(sheet, layout, i, c, name),
+                        )
                     continue
                 if needs_type and not _type_ok(field, value):
                     bad_type += 1
                     kind = field.get("format") or field["type"]
-                    out.add("schema.type", f"'{value[:30]}' is not a {kind}",
-                            f"「{value[:30]}」は {kind} ではない", _cell(sheet, layout, i, c, name))
+                    out.add(
+                        "schema.type",
+                        f"'{value[:30]}' is not a {kind}",
+                        f"「{value[:30]}」は {kind} ではない",
+                        _cell(sheet, layout, i, c, name),
+                    )
                 if allowed and value not in allowed:
                     bad_enum += 1
-                    out.add("schema.enum", f"'{value[:30]}' is not one of {sorted(allowed)}",
-                            f"「{value[:30]}」は許容値 {sorted(allowed)} にない",
-                            _cell(sheet, layout, i, c, name))
+                    out.add(
+                        "schema.enum",
+                        f"'{value[:30]}' is not one of {sorted(allowed)}",
+                        f"「{value[:30]}」は許容値 {sorted(allowed)} にない",
+                        _cell(sheet, layout, i, c, name),
+                    )
         points += (0 if bad_type else 1) + (0 if bad_enum else 1) + (0 if empty else 1)
     for c, label in enumerate(labels):
         if c not in used and label.strip() and not (c == 0 and layout.property_header):
-            out.add("schema.extra-column", f"column '{label}' is not in {schema['title']}",
-                    f"列「{label}」は{schema['title']}の項目にない",
-                    Location(sheet=sheet.name, row=header_row, column=c + 1, column_name=label))
+            out.add(
+                "schema.extra-column",
+                f"column '{label}' is not in {schema['title']}",
+                f"列「{label}」は{schema['title']}の項目にない",
+                Location(sheet=sheet.name, row=header_row, column=c + 1, column_name=label),
+            )
     result = out.score()
     result.points = points
     result.max_points = max_points

@@ -54,7 +54,11 @@ def convert(folder: Path) -> dict:
         if kind not in TYPES:
             continue  # the NGSI location (StructuredValue): not a CSV column
         ftype, fmt = TYPES[kind]
-        field: dict = {"name": str(column), "type": ftype, "description": prop.get("description", "")}
+        field: dict = {
+            "name": str(column),
+            "type": ftype,
+            "description": prop.get("description", ""),
+        }
         if fmt:
             field["format"] = fmt
         constraints: dict = {}
