@@ -162,6 +162,9 @@ def _chart():
 @pytest.mark.parametrize(
     ("rule", "bad", "good"),
     [
+        ("structure.empty", "", "a,b,c\n1,2,3\n"),
+        ("structure.empty", "\n\n", "a,b,c\n1,2,3\n"),
+        ("structure.empty", "a,b,c\n", "a,b,c\n1,2,3\n"),
         ("structure.blank-label", "a,,c\n1,2,3\n", "a,b,c\n1,2,3\n"),
         ("structure.duplicate-label", "a,a,c\n1,2,3\n", "a,b,c\n1,2,3\n"),
         ("structure.missing-label", "a,b\n1,2,3\n3,4,5\n", "a,b,c\n1,2,3\n3,4,5\n"),
@@ -177,6 +180,13 @@ def _chart():
 def test_structure_rule(rule, bad, good):
     assert rule in st(bad)
     assert rule not in st(good)
+
+
+def test_empty_file_fails_check_but_header_only_warns():
+    empty = structure.score(read_text_table(""))
+    assert [(f.rule, f.severity.value) for f in empty.findings] == [("structure.empty", "error")]
+    header = structure.score(read_text_table("a,b\n"))
+    assert [(f.rule, f.severity.value) for f in header.findings] == [("structure.empty", "warning")]
 
 
 def test_structure_agrees_with_frictionless_on_ragged_rows(tmp_path):

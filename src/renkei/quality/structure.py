@@ -11,7 +11,7 @@ a column whose cells are numbers at least 95 % of the time reports the other cel
 from __future__ import annotations
 
 from renkei.quality import scan
-from renkei.quality.findings import Location, Score
+from renkei.quality.findings import Location, Score, Severity
 from renkei.quality.layout import Layout, columns, detect
 from renkei.quality.machine_readability import NON_PLAIN, PLAIN, numeric_column
 from renkei.quality.reading import DecodedTable, Sheet
@@ -22,6 +22,15 @@ SCORER = "structure"
 RULES = {
     r.id: r
     for r in [
+        rule(
+            "structure.empty",
+            20,
+            "error",
+            "The file holds a table",
+            "表が含まれているか",
+            "Publish the data itself: a header row and at least one record.",
+            "項目名の行と1件以上のデータを含めて公開してください。",
+        ),
         rule(
             "structure.blank-label",
             10,
@@ -262,6 +271,16 @@ def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
         for line, message in table.quote_errors:
             kind = "unclosed-quote" if message.startswith("unclosed") else "stray-quote"
             out.add(f"structure.{kind}", message, f"引用符の誤り: {message}", Location(row=line))
+    out.check("structure.empty")
+    sheet_layouts = layouts or [detect(sheet) for sheet in table.sheets]
+    if not any(layout.data for layout in sheet_layouts):
+        headers = any(layout.header_rows for layout in sheet_layouts)
+        out.add(
+            "structure.empty",
+            "the file has a header but no records" if headers else "the file holds no table",
+            "項目名のみでデータがない" if headers else "表が含まれていない",
+            severity=Severity.warning if headers else None,
+        )
     for index, sheet in enumerate(table.sheets):
         for r, row in enumerate(sheet.rows if table.replacement_chars else []):
             for c, value in enumerate(row):
@@ -272,5 +291,5 @@ def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
                         "置換文字（U+FFFD）: 変換で文字が失われている",
                         _loc(sheet, r, c),
                     )
-        check_sheet(sheet, out, layouts[index] if layouts else None)
+        check_sheet(sheet, out, sheet_layouts[index])
     return out.score()
