@@ -26,6 +26,7 @@ EXPECTED = {
         "schema.extra-column",
         "schema.required-column",
         "schema.required-value",
+        "schema.applied",
     },
     # Takamatsu AED: metadata preamble; "34.34092056,134.04522972" lat,lon in one cell (1-2);
     # names padded with full-width spaces (1-5); 髙 (IBM extension kanji, 1-10).
@@ -86,7 +87,7 @@ EXPECTED = {
     "takamatsu_evacuation_space.xlsx": {"jp-mr.1-3", "jp-mr.1-9", "jp-mr.1-11"},
     # Arakawa Wi-Fi follows the legacy 公衆無線LAN standard exactly, but writes "ー" for a
     # missing URL (schema.type: not a URI).
-    "tokyo_arakawa_public_wireless_lan.csv": {"schema.type"},
+    "tokyo_arakawa_public_wireless_lan.csv": {"schema.applied", "schema.type"},
     # Fukushihoken (truncated): blank first label (1-6, blank-label); "認可保育所＊" markers;
     # "総数" total row; a space after a closing quote (stray quote, 1-5) and a truncated last
     # line with U+FFFD and an open quote; the truncated line sits below the table (notes);

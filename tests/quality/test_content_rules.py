@@ -307,7 +307,9 @@ def test_schema_enum_rule():
 
 def test_schema_detection_and_scores():
     score = standard_schema.score(read_text_table(f"{WIFI_HEADER}\n{WIFI_ROW}\n"))
-    assert score.scorer == "standard_schema:public-wifi.legacy"
+    assert score.scorer == "standard_schema"
+    assert standard_schema.applied_schema(score) == "public-wifi.legacy"
+    assert score.findings[0].rule == "schema.applied" and score.findings[0].points_lost == 0
     assert score.points == score.max_points == 5 * 18
     assert standard_schema.score(read_text_table(GOOD)) is None
     with pytest.raises(ValueError, match="unknown schema"):

@@ -44,8 +44,10 @@ def test_check_with_schema_and_unknown_schema(fixture_file):
     result = runner.invoke(
         app, ["quality", "check", str(wifi), "--schema", "public-wifi", "--format", "json"]
     )
-    scorers = [s["scorer"] for s in json.loads(result.stdout)["scores"]]
-    assert "standard_schema:public-wifi.legacy" in scorers
+    document = json.loads(result.stdout)
+    assert "standard_schema" in [s["scorer"] for s in document["scores"]]
+    applied = [f for f in document["findings"] if f["rule"] == "schema.applied"]
+    assert "public-wifi.legacy" in applied[0]["message"]
     result = runner.invoke(app, ["quality", "check", str(wifi), "--schema", "nope"])
     assert result.exit_code == 2
 

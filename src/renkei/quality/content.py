@@ -32,7 +32,8 @@ def score_file(
     path: Path, *, filename: str | None = None, schema: str | None = None
 ) -> list[Score]:
     """One Score per scorer ("machine_readability", "structure", "codes", and
-    "standard_schema:<name>" when a schema is given or detected).
+    "standard_schema" when a schema is given or detected; its first finding, rule
+    ``schema.applied``, names the schema).
 
     Raises ``reading.ReadError`` when the file is not a readable CSV/TSV/XLSX table and
     ``ValueError`` for an unknown schema name.

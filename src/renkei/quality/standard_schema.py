@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from renkei.quality import scan
-from renkei.quality.findings import Location, Score
+from renkei.quality.findings import Finding, Location, Score, Severity
 from renkei.quality.layout import Layout, columns, detect
 from renkei.quality.reading import DecodedTable
 from renkei.quality.rules import Collector, band, rule
@@ -295,7 +295,27 @@ def score(
             best = (index, found[0], found[1])
     if best is None:
         return None
-    index, picked, _share = best
+    index, picked, share = best
     result = score_layout(table, layouts[index], index, picked)
-    result.scorer = f"{SCORER}:{picked['name']}"
+    how = "named" if chosen is not None else f"detected, {share:.0%} of its columns found"
+    how_ja = "指定" if chosen is not None else f"自動判定、項目の{share:.0%}が一致"
+    # The first finding says which standard was applied (the scorer name stays fixed).
+    result.findings.insert(
+        0,
+        Finding(
+            rule="schema.applied",
+            severity=Severity.info,
+            location=Location(sheet=table.sheets[index].name),
+            message=f"checked against {picked['title']} ({picked['name']}; {how})",
+            message_ja=f"{picked['title']}（{picked['name']}、{how_ja}）として確認",
+        ),
+    )
     return result
+
+
+def applied_schema(score: Score) -> str | None:
+    """The name of the schema a standard_schema Score was computed against."""
+    first = score.findings[0] if score.findings else None
+    if first is None or first.rule != "schema.applied":
+        return None
+    return first.message.split("(", 1)[1].split(";", 1)[0]
