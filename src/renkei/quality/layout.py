@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from renkei.quality import scan
 from renkei.quality.reading import Sheet
 
 #: A cell that is a plain number (half-width), possibly signed or with a decimal part.
@@ -52,6 +53,8 @@ class Layout:
     headerless: bool = False
     #: the data column by column, filled by ``columns()``
     cached_columns: list[tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
+    cached_blobs: dict[int, str] | None = field(default=None, repr=False, compare=False)
+    cached_nonempty: dict[int, int] | None = field(default=None, repr=False, compare=False)
     #: a headerless file's header row found further down, among the records
     misplaced_header: int | None = None
     #: the header came from a '#property' row (the Takamatsu / IMI metadata convention)
@@ -81,7 +84,11 @@ def _repeats(header_key: list[str], row: list[str]) -> bool:
 
 def detect(sheet: Sheet) -> Layout:
     rows = sheet.rows
-    counts = [filled(r) for r in rows]
+    # Non-empty cells per row; short rows also discount whitespace-only cells (see filled()).
+    counts = [len(r) - r.count("") for r in rows]
+    for j, r in enumerate(rows):
+        if len(r) <= 4 and counts[j]:
+            counts[j] = filled(r)
     width = max((len(r) for r in rows), default=0)
     # Trailing columns that are empty in every row are padding, not columns.
     while width and not any(len(r) >= width and r[width - 1].strip() for r in rows):
@@ -224,8 +231,34 @@ def columns(sheet: Sheet, layout: Layout) -> list[tuple[str, ...]]:
     return layout.cached_columns
 
 
+def blob(sheet: Sheet, layout: Layout, c: int) -> str:
+    """Column ``c`` joined for regex scanning (see ``scan``), computed once per layout."""
+    if layout.cached_blobs is None:
+        layout.cached_blobs = {}
+    if c not in layout.cached_blobs:
+        layout.cached_blobs[c] = scan.join(columns(sheet, layout)[c])
+    return layout.cached_blobs[c]
+
+
+def nonempty(sheet: Sheet, layout: Layout, c: int) -> int:
+    """How many cells of column ``c`` hold something (computed once per layout)."""
+    if layout.cached_nonempty is None:
+        layout.cached_nonempty = {}
+    if c not in layout.cached_nonempty:
+        col = columns(sheet, layout)[c]
+        layout.cached_nonempty[c] = len(col) - col.count("")
+    return layout.cached_nonempty[c]
+
+
 def _columns(sheet: Sheet, layout: Layout) -> list[tuple[str, ...]]:
     width = layout.width
-    data = [sheet.rows[j] for j in layout.data]
-    padded = [r if len(r) >= width else r + [""] * (width - len(r)) for r in data]
+    rows, index = sheet.rows, layout.data
+    if index and index[-1] - index[0] + 1 == len(index):
+        data = rows[index[0] : index[-1] + 1]  # the usual case: one contiguous block
+    else:
+        data = [rows[j] for j in index]
+    if data and min(map(len, data)) >= width:
+        padded = data
+    else:
+        padded = [r if len(r) >= width else r + [""] * (width - len(r)) for r in data]
     return list(zip(*padded, strict=False))[:width] if padded else [() for _ in range(width)]

@@ -14,7 +14,8 @@ import re
 
 from renkei.quality import scan
 from renkei.quality.findings import Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect, is_number
+from renkei.quality.layout import Layout, columns, detect, is_number, nonempty
+from renkei.quality.layout import blob as column_blob
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -405,9 +406,9 @@ def check_sheet(
         if not col:
             continue
         label = labels[c] if c < len(labels) else ""
-        blob = scan.join(col)
-        nonempty = len(col) - col.count("")
-        if not nonempty:
+        blob = column_blob(sheet, layout, c)
+        filled_cells = nonempty(sheet, layout, c)
+        if not filled_cells:
             continue
 
         def at(i: int) -> Location:
@@ -507,7 +508,7 @@ def check_sheet(
                     f"月/日/年の順の日付: 「{text}」",
                     at(i),
                 )
-        if not has_area and not numeric and scan.count(blob, AREA_VALUE) >= 0.5 * nonempty:
+        if not has_area and not numeric and scan.count(blob, AREA_VALUE) >= 0.5 * filled_cells:
             has_area = True
         if numeric or c > 3:
             continue

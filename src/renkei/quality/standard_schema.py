@@ -18,7 +18,8 @@ from pathlib import Path
 
 from renkei.quality import scan
 from renkei.quality.findings import Finding, Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect
+from renkei.quality.layout import Layout, columns, detect, nonempty
+from renkei.quality.layout import blob as column_blob
 from renkei.quality.reading import DecodedTable
 from renkei.quality.rules import Collector, band, rule
 
@@ -151,6 +152,7 @@ def detect_schema(labels: list[str]) -> tuple[dict, float] | None:
     return None
 
 
+BLANKISH = scan.cell(r"\s+")
 CELL_PATTERNS = {
     "number": scan.cell(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*"),
     "date": scan.cell(r"\s*\d{4}-\d{2}-\d{2}\s*"),
@@ -159,15 +161,15 @@ CELL_PATTERNS = {
 }
 
 
-def _column_type_errors(field: dict, values: tuple[str, ...] | list[str]) -> bool:
-    """Does any non-empty cell break the field's type? One regex pass over the column."""
+def _column_type_errors(field: dict, blob: str, filled: int) -> bool:
+    """Might a cell break the field's type? One regex pass over the column; a whitespace-only
+    cell also answers yes, and the cell-by-cell pass sorts it out."""
     kind = "uri" if field.get("format") == "uri" else field.get("type", "string")
     kind = "number" if kind == "integer" else kind
     pattern = CELL_PATTERNS.get(kind)
     if pattern is None:
         return False
-    blank = sum(values.count(v) for v in set(values) if not v.strip())
-    return scan.count(scan.join(values), pattern) != len(values) - blank
+    return scan.count(blob, pattern) != filled
 
 
 def _type_ok(field: dict, value: str) -> bool:
@@ -229,10 +231,11 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
         bad_type = bad_enum = empty = 0
         allowed = set(constraints.get("enum", []))
         # Fast path: look cell by cell only when a whole-column test says something is wrong.
-        distinct = set(values)
-        needs_type = _column_type_errors(field, values)
-        needs_enum = bool(allowed) and bool({v.strip() for v in distinct} - allowed - {""})
-        needs_required = required and any(not v.strip() for v in distinct)
+        text = column_blob(sheet, layout, c)
+        filled = nonempty(sheet, layout, c)
+        needs_type = _column_type_errors(field, text, filled)
+        needs_enum = bool(allowed) and bool({v.strip() for v in set(values)} - allowed - {""})
+        needs_required = required and (filled < len(values) or bool(BLANKISH.search(text)))
         if needs_type or needs_enum or needs_required:
             for i, raw in enumerate(values):
                 value = raw.strip()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from renkei.quality import scan
 from renkei.quality.findings import Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect
+from renkei.quality.layout import Layout, columns, detect, nonempty
+from renkei.quality.layout import blob as column_blob
 from renkei.quality.machine_readability import NON_PLAIN, PLAIN, numeric_column
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
@@ -229,22 +230,21 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
             )
     # Inferred types: a column that is (nearly) all numbers reports its other cells.
     for c, col in enumerate(columns(sheet, layout)):
-        nonempty = len(col) - col.count("")
-        if nonempty < 5 or not numeric_column(col):
+        filled = nonempty(sheet, layout, c)
+        if filled < 5 or not numeric_column(col):
             continue
-        blob = scan.join(col)
+        blob = column_blob(sheet, layout, c)
         if not NON_PLAIN.search(blob):
             continue  # every cell is a plain number
         numbers = scan.count(blob, PLAIN)
-        if numbers == nonempty or numbers < 0.95 * nonempty:
+        if numbers == filled or numbers < 0.95 * filled:
             continue
         label = labels[c] if c < len(labels) else ""
         for i, value in enumerate(col):
             if value and not PLAIN.fullmatch(value):
                 out.add(
                     "structure.type-error",
-                    f"'{value[:30]}' in a number column ({numbers} of {nonempty} cells "
-                    "are numbers)",
+                    f"'{value[:30]}' in a number column ({numbers} of {filled} cells are numbers)",
                     f"数値の列に「{value[:30]}」",
                     _loc(sheet, layout.data[i], c, label),
                 )
