@@ -150,3 +150,52 @@ def test_fix_refuses_to_overwrite_input(tmp_path):
     result = runner.invoke(app, ["quality", "fix", str(source), "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert source.read_text(encoding="utf-8") == "a,b\n1,2\n"
+
+
+def test_fix_xlsx_unmerges_and_keeps_formula_values(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "人口"
+    sheet.append(["地域", "区分", "人口（人）"])
+    sheet.append(["高松市", "男", 1])
+    sheet.append([None, "女", 2])
+    sheet.append(["丸亀市", "男", 3])
+    sheet["C5"] = "=C2+C3"
+    sheet.merge_cells("A2:A3")
+    source = tmp_path / "pop.xlsx"
+    book.save(source)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["quality", "fix", str(source), "-o", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.stdout
+    text = (out / "pop.人口.csv").read_text(encoding="utf-8")
+    assert text.startswith("地域,区分,人口（人）\n高松市,男,1\n高松市,女,2\n丸亀市,男,3\n")
+    report = json.loads(result.stdout)
+    kinds = {c["change"] for c in report["changes"]}
+    assert {"cells-unmerged", "formulas-as-values"} <= kinds
+    # openpyxl saves no computed value for the formula: the report says so.
+    assert any("no saved value" in w for w in report["warnings"])
+
+
+def test_check_downloads_a_url(tmp_path):
+    """``check`` takes a URL (served here from loopback)."""
+    import http.server
+    import threading
+    from functools import partial
+
+    (tmp_path / "t.csv").write_text("地域,人口（人）\n高松市,1\n", encoding="utf-8")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/t.csv"
+        result = runner.invoke(app, ["quality", "check", url, "--format", "json"])
+        assert result.exit_code == 0, result.stdout
+        assert json.loads(result.stdout)["source"] == url
+        missing = runner.invoke(app, ["quality", "check", url.replace("t.csv", "nope.csv")])
+        assert missing.exit_code == 2
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -162,9 +162,58 @@ def _group(indices: list[int]) -> list[list[int]]:
     return groups
 
 
+def unmerge(sheet: Sheet, report: Report, where: dict) -> Sheet:
+    """A copy of the sheet with each merged range's value repeated in all its cells (1-4)."""
+    if not sheet.merged:
+        return sheet
+    rows = [list(r) for r in sheet.rows]
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 > len(rows):
+            continue
+        value = rows[r1 - 1][c1 - 1] if c1 - 1 < len(rows[r1 - 1]) else ""
+        for r in range(r1, min(r2, len(rows)) + 1):
+            row = rows[r - 1]
+            if len(row) < c2:
+                row.extend([""] * (c2 - len(row)))
+            for c in range(c1, c2 + 1):
+                row[c - 1] = value
+    report.add(
+        "cells-unmerged",
+        "merged cells unmerged, the value repeated in every cell",
+        len(sheet.merged),
+        **where,
+    )
+    return Sheet(name=sheet.name, rows=rows, numeric=sheet.numeric, objects=sheet.objects)
+
+
 def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
-    layout = detect(sheet)
     where = {"sheet": sheet.name} if sheet.name else {}
+    if sheet.formulas:
+        report.add(
+            "formulas-as-values",
+            "formulas replaced by their last computed values",
+            len(sheet.formulas),
+            **where,
+        )
+        missing = [
+            (r, c)
+            for r, c, _ in sheet.formulas
+            if r > len(sheet.rows) or c > len(sheet.rows[r - 1]) or not sheet.rows[r - 1][c - 1]
+        ]
+        if missing:
+            report.warnings.append(
+                f"{len(missing)} formula cell(s) have no saved value (the workbook was never "
+                "recalculated and saved by a spreadsheet program); they are empty in the output"
+            )
+    if sheet.objects:
+        report.add(
+            "objects-dropped",
+            "drawn objects (images, shapes, charts) are not copied",
+            sheet.objects,
+            **where,
+        )
+    sheet = unmerge(sheet, report, where)
+    layout = detect(sheet)
     rows = sheet.rows
     if layout.preamble:
         report.add(
