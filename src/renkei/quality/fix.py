@@ -32,6 +32,8 @@ ERA_DATE = re.compile(
     r"^(明治|大正|昭和|平成|令和)\s*([0-9]{1,2}|元)\s*年(?:\s*([0-9]{1,2})\s*月(?:\s*([0-9]{1,2})\s*日)?)?(度)?$"
 )
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: a parenthesised legend of the marks at the end of a group label: (◎:主に…、○:連携…)
+LEGEND = re.compile(rf"\s*[(（][^)）]*[{MARKS}]\s*[:：][^)）]*[)）]\s*$")
 UNIT_SUFFIX = re.compile(r"(円|千円|百万円|億円|%|％|人|件|世帯|戸|台|歳)\s*$")
 
 
@@ -298,14 +300,14 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
         if matrix:
             key = cells[0]
             block = headers_for[j]
+            groups = _group_labels(block, layout.width)
             texts = []
             for c in matrix:
                 m = MARK_CELL.match(row[c])
                 if not m:
                     continue
                 mark, rest = m.group(1), m.group(2).strip()
-                law = " ".join(block[0][c].split()) if c < len(block[0]) else ""
-                law = law or _carry(block[0], c)
+                law = groups[c]
                 article = " ".join(block[-1][c].split()) if c < len(block[-1]) else ""
                 note = ""
                 if rest:
@@ -368,6 +370,21 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
             len(long_rows),
             **where,
         )
+        legends = sorted(
+            {
+                m.group(0).strip()
+                for h in rows[layout.header_rows[0] : layout.header_rows[-1] + 1]
+                for cell in h
+                if (m := LEGEND.search(" ".join(cell.split())))
+            }
+        )
+        if legends:
+            report.add(
+                "mark-legend",
+                "legend of the marks, taken out of the group labels: " + " / ".join(legends),
+                len(legends),
+                **where,
+            )
         if fused:
             report.warnings.append(
                 f"{fused} mark(s) were fused with text in the source (e.g. '◎' + a ministry "
@@ -383,11 +400,30 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
             )
 
 
-def _carry(row: list[str], c: int) -> str:
-    for k in range(min(c, len(row) - 1), -1, -1):
-        if row[k].strip():
-            return " ".join(row[k].split())
-    return ""
+def _group_labels(block: list[list[str]], width: int) -> list[str]:
+    """The group (top header row) of every column of a two-row header block.
+
+    A group label carries right over the columns that have a sub-label. A label standing over
+    an empty sub-label is a one-column group (e.g. 府省庁名): sub-labelled columns right of it
+    still belong to the last group that had sub-labels, not to it.
+    """
+    top, sub = block[0], block[-1]
+    out: list[str] = []
+    multi = single = ""
+    for c in range(width):
+        t = LEGEND.sub("", " ".join(top[c].split())) if c < len(top) else ""
+        s = sub[c].strip() if c < len(sub) else ""
+        if t and s:
+            multi = t
+            out.append(t)
+        elif t:
+            single = t
+            out.append(t)
+        elif s:
+            out.append(multi or single)
+        else:
+            out.append("")
+    return out
 
 
 def fix_table(table: DecodedTable, source: Path, outdir: Path) -> Report:
