@@ -153,6 +153,20 @@ def test_xlsx_rules(tmp_path, rule, build):
     assert rule in rules(machine_readability.score(broken))
 
 
+def test_xlsx_positions_count_from_a1(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["C3"] = "地域"
+    sheet["D3"] = "名称"
+    sheet["C4"] = "高松市"
+    sheet["D4"] = "①番館"
+    path = tmp_path / "offset.xlsx"
+    book.save(path)
+    score = machine_readability.score(read_table(path))
+    found = [f.location for f in score.findings if f.rule == "jp-mr.1-10"]
+    assert [(loc.row, loc.column) for loc in found] == [(4, 4)]
+
+
 def _chart():
     from openpyxl.chart import BarChart
 

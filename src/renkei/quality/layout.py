@@ -69,9 +69,11 @@ def _header_like(row: list[str]) -> bool:
 def _continues_header(header: list[str], row: list[str]) -> bool:
     """A second header row: the first holds blanks (a merged group label) and this row fills
     them with labels, without any number in the row and with an empty key column."""
-    if not row or row[0].strip() or filled(row) < 2:
+    # The key column is the header's first labelled one (left columns may be empty).
+    lead = next((c for c, v in enumerate(header) if v.strip()), 0)
+    if len(row) <= lead or row[lead].strip() or filled(row) < 2:
         return False
-    if not any(not c.strip() for c in header[1:]):
+    if not any(not c.strip() for c in header[lead + 1 :]):
         return False
     return not any(is_number(c) for c in row if c.strip())
 
@@ -155,6 +157,7 @@ def detect(sheet: Sheet) -> Layout:
     header_key = [c.strip() for c in rows[layout.header_rows[0]]] if layout.header_rows else None
     # A repeated header starts like the header: only rows whose first cells match are compared.
     starts = {c for c in (header_key or [])[:3] if c}
+    block_first = layout.header_rows[0] if layout.header_rows else 0
     for j in range(i, end):
         if counts[j] == 0:
             layout.blank.append(j)
@@ -162,11 +165,15 @@ def detect(sheet: Sheet) -> Layout:
         row = rows[j]
         starts_like_header = row[0].strip() in starts or (len(row) > 1 and row[1].strip() in starts)
         repeated = header_key is not None and starts_like_header and _repeats(header_key, row)
+        # A continuation row extends the block's first header row (not the previous one).
         continued = (
-            bool(layout.repeated_headers)
+            not repeated
+            and bool(layout.repeated_headers)
             and layout.repeated_headers[-1] == j - 1
-            and (_continues_header(rows[j - 1], row))
+            and _continues_header(rows[block_first], row)
         )
+        if repeated:
+            block_first = j
         if repeated or continued:
             layout.repeated_headers.append(j)
         else:

@@ -201,7 +201,14 @@ def read_xlsx(path: Path, *, filename: str) -> DecodedTable:
         formulas: list[tuple[int, int, str]] = []
         numeric: set[tuple[int, int]] = set()
         for r, (frow, vrow) in enumerate(
-            zip(ws.iter_rows(), values.iter_rows(values_only=True), strict=False), start=1
+            zip(
+                # From A1, so that positions are the sheet's even when the top rows or the
+                # left columns are empty.
+                ws.iter_rows(min_row=1, min_col=1),
+                values.iter_rows(min_row=1, min_col=1, values_only=True),
+                strict=False,
+            ),
+            start=1,
         ):
             out = []
             for c, (fcell, value) in enumerate(zip(frow, vrow, strict=False), start=1):
