@@ -108,6 +108,11 @@ def test_clean_table_passes_every_content_rule():
         ),
         (
             "jp-mr.table.split",
+            "地域,人口（人）,,地域,世帯数（世帯）\n高松市,1,,丸亀市,2\n",
+            "地域,人口（人）,世帯数（世帯）\n高松市,1,2\n",
+        ),
+        (
+            "jp-mr.table.split",
             "地域,人口（人）\n高松市,1\n\n丸亀市,2\n",
             "地域,人口（人）\n高松市,1\n丸亀市,2\n",
         ),

@@ -199,3 +199,12 @@ def test_check_downloads_a_url(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_fix_removes_spacing_columns(tmp_path):
+    source = tmp_path / "sp.csv"
+    source.write_text("地域,人口（人）,,世帯数（世帯）\n高松市,1,,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["quality", "fix", str(source), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.stdout
+    text = (tmp_path / "o" / "sp.csv").read_text(encoding="utf-8")
+    assert text == "地域,人口（人）,世帯数（世帯）\n高松市,1,2\n"

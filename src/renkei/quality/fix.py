@@ -269,12 +269,25 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
     if layout.property_header and labels:
         labels[0] = rows[layout.header_rows[0]][0].lstrip("#") or "property"
     labels = [" ".join(label.split()) for label in labels] + [""] * (layout.width - len(labels))
+    # Columns with neither a name nor a value are spacing, not data.
+    spacing = {
+        c
+        for c in range(layout.width)
+        if not labels[c] and not any(c < len(rows[j]) and rows[j][c].strip() for j in layout.data)
+    }
+    if spacing:
+        report.add(
+            "empty-columns-removed",
+            "columns without a name or any value removed",
+            len(spacing),
+            **where,
+        )
     for c, label in enumerate(labels):
         if not label:
             labels[c] = f"column_{c + 1}"
 
     matrix = _marker_columns(sheet, layout)
-    keep = [c for c in range(layout.width) if c not in matrix]
+    keep = [c for c in range(layout.width) if c not in matrix and c not in spacing]
     # Numeric columns, as the machine-readability rule 1-3 sees them.
     numeric: set[int] = set()
     for c in keep:

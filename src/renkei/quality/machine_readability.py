@@ -281,6 +281,19 @@ def _loc(sheet: Sheet, row: int | None = None, col: int | None = None, label: st
     )
 
 
+def _empty_column_between(sheet: Sheet, layout: Layout) -> int | None:
+    """A column with neither a label nor data, with filled columns on both sides."""
+    labels = layout.labels or [""] * layout.width
+    empty = [
+        not (labels[c].strip() if c < len(labels) else "") and not nonempty(sheet, layout, c)
+        for c in range(layout.width)
+    ]
+    for c in range(1, layout.width - 1):
+        if empty[c] and not all(empty[:c]) and not all(empty[c + 1 :]):
+            return c
+    return None
+
+
 def check_sheet(
     sheet: Sheet, out: Collector, table: DecodedTable, layout: Layout | None = None
 ) -> Layout:
@@ -333,6 +346,15 @@ def check_sheet(
             "空行でデータが分断されている",
             _loc(sheet, b),
         )
+    if layout.data:
+        gap = _empty_column_between(sheet, layout)
+        if gap is not None:
+            out.add(
+                "jp-mr.table.split",
+                "an empty column splits the sheet into tables side by side",
+                "空の列で表が左右に分かれている",
+                _loc(sheet, None, gap),
+            )
     out.check("jp-mr.table.split")
 
     # 1-6: item names.
