@@ -304,12 +304,15 @@ def check_sheet(
         labels = [""] * layout.width if layout.misplaced_header is None else layout.labels
 
     # Table-level layout.
+    header_at = layout.header_rows[0] if layout.header_rows else len(rows)
     for r in layout.preamble:
         first = next((c for c in rows[r] if c.strip()), "")
+        above = r < header_at
         out.add(
             "jp-mr.table.preamble",
-            f"row above the table: '{first[:40]}'",
-            f"表の上にある行: 「{first[:40]}」",
+            f"{'row above the table' if above else 'metadata row under the header'}: "
+            f"'{first[:40]}'",
+            f"{'表の上にある行' if above else '項目名の下にあるメタデータの行'}: 「{first[:40]}」",
             _loc(sheet, r),
         )
     out.check("jp-mr.table.preamble")
