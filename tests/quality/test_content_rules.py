@@ -264,6 +264,16 @@ def test_check_digit():
             "団体コード,都道府県名\n131016,東京都\n",
         ),
         (
+            "codes.municipality-name",
+            "団体コード,市区町村名\n131016,中央区\n",
+            "団体コード,市区町村名\n131016,千代田区\n",
+        ),
+        (
+            "codes.municipality-name",
+            "市区町村コード,市区町村名\n37201,丸亀市\n",
+            "市区町村コード,市区町村名\n37201,香川県高松市\n",
+        ),
+        (
             "codes.column-kind",
             "都道府県コード,都道府県名\n372013,香川県\n",
             "都道府県コード,都道府県名\n370002,香川県\n",
@@ -273,6 +283,14 @@ def test_check_digit():
 def test_code_rule(rule, bad, good):
     assert rule in rules(codes.score(read_text_table(bad)))
     assert rule not in rules(codes.score(read_text_table(good)))
+
+
+def test_shipped_municipality_codes_all_carry_valid_check_digits():
+    names = codes.municipalities()
+    assert len(names) == 1741  # 1718 cities, towns and villages + Tokyo's 23 special wards
+    assert all(codes.valid(code) for code in names)
+    assert names["172022"] == "七尾市" and names["131181"] == "荒川区"
+    assert all(codes.prefectures()[code[:2]] for code in names)
 
 
 def test_every_prefecture_is_shipped():

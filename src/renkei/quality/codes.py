@@ -3,8 +3,9 @@
 A code is 5 digits (2 for the prefecture, 3 for the municipality) plus a check digit: weights
 6, 5, 4, 3, 2 on the five digits, check = last digit of 11 - (sum mod 11). Codes exported
 through a spreadsheet lose their leading zero (01100 -> 1100) or become floats (13101.0).
-The first two digits name the prefecture (JIS X 0401, shipped in data/prefectures.json);
-municipality names are not checked: no authoritative list of them ships with Renkei.
+The first two digits name the prefecture (JIS X 0401, shipped in data/prefectures.json); the
+whole code names a municipality (総務省's code list, shipped in data/municipalities.json with its
+source and date), and name columns in the same row must agree with both.
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ RULES = {
             "都道府県名とコードを一致させてください。",
         ),
         rule(
+            "codes.municipality-name",
+            10,
+            "warning",
+            "Municipality name matches the code",
+            "市区町村名とコードの一致",
+            "Make the municipality name and the code agree (a merged or renamed municipality "
+            "has a new code).",
+            "市区町村名とコードを一致させてください（合併・名称変更した団体は新しいコードです）。",
+        ),
+        rule(
             "codes.column-kind",
             10,
             "warning",
@@ -80,7 +91,17 @@ CODE_LABEL = re.compile(
 )
 PREF_CODE_LABEL = re.compile(r"^(?:都道府県コード|prefcode)$", re.IGNORECASE)
 PREF_NAME_LABEL = re.compile(r"都道府県(?:名)?$|prefname|prefecture", re.IGNORECASE)
+CITY_NAME_LABEL = re.compile(r"市区町村(?:名)?$|市町村名$|cityname|^city$", re.IGNORECASE)
 FLOAT_CODE = re.compile(r"^(\d+)\.0+$")
+
+
+@cache
+def municipalities() -> dict[str, str]:
+    """6-digit code -> name of every city, town, village and Tokyo special ward (総務省 list,
+    see data/municipalities.json for the source and its date; wards of designated cities are
+    not in it, so their codes are simply not name-checked)."""
+    data = resources.files("renkei.quality").joinpath("data/municipalities.json")
+    return json.loads(data.read_text("utf-8"))["municipalities"]
 
 
 @cache
@@ -188,13 +209,13 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> N
     layout = layout or detect(sheet)
     labels = layout.labels
     code_cols = [c for c, label in enumerate(labels) if CODE_LABEL.search(label.replace("_", ""))]
-    name_cols = [c for c, label in enumerate(labels) if PREF_NAME_LABEL.search(label)]
+    pref_cols = [c for c, label in enumerate(labels) if PREF_NAME_LABEL.search(label)]
+    city_cols = [c for c, label in enumerate(labels) if CITY_NAME_LABEL.search(label)]
     if not code_cols:
         return
     for rule_id in RULES:
         out.check(rule_id)
     cols = columns(sheet, layout)
-    names = prefectures()
     for c in code_cols:
         label = labels[c]
         pref_col = bool(PREF_CODE_LABEL.match(label.strip()))
@@ -214,33 +235,59 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> N
                             column_name=label,
                         ),
                     )
-        for n in name_cols:
-            pairs = set(zip(cols[c], cols[n], strict=False))
-            wrong = set()
-            for code_value, given_value in pairs:
-                code, given = code_value.strip(), given_value.strip()
-                if code in bad or not code.isdigit() or len(code) < 2 or not given:
-                    continue
-                expected = names.get(code[:2])
-                if expected and given != expected:
-                    wrong.add((code_value, given_value))
-            if not wrong:
-                continue
-            for i, pair in enumerate(zip(cols[c], cols[n], strict=False)):
-                if pair in wrong:
-                    code, given = pair[0].strip(), pair[1].strip()
-                    expected = names[code[:2]]
-                    out.add(
-                        "codes.prefecture-name",
-                        f"code {code} is in {expected}, the row says '{given}'",
-                        f"コード {code} は{expected}、行の都道府県名は「{given}」",
-                        Location(
-                            sheet=sheet.name,
-                            row=layout.data[i] + 1,
-                            column=n + 1,
-                            column_name=labels[n],
-                        ),
-                    )
+        for n in pref_cols:
+            _check_names(out, sheet, layout, cols, (c, n), bad, _prefecture_of, "prefecture")
+        for n in city_cols:
+            _check_names(out, sheet, layout, cols, (c, n), bad, _municipality_of, "municipality")
+
+
+def _prefecture_of(code: str) -> str | None:
+    return prefectures().get(code[:2]) if len(code) >= 2 else None
+
+
+def _municipality_of(code: str) -> str | None:
+    if len(code) == 5:
+        code += str(check_digit(code))
+    return municipalities().get(code) if len(code) == 6 else None
+
+
+def _check_names(
+    out: Collector,
+    sheet: Sheet,
+    layout: Layout,
+    cols: list,
+    pair: tuple[int, int],
+    bad: dict,
+    expected_of,
+    kind: str,
+) -> None:
+    """Rows whose name column disagrees with the name the code stands for. A name may carry a
+    prefix (香川県高松市, 綾歌郡綾川町) as long as it ends with the listed name."""
+    c, n = pair
+    labels = layout.labels
+    wrong: dict[tuple[str, str], str] = {}
+    for code_value, given_value in set(zip(cols[c], cols[n], strict=False)):
+        code, given = code_value.strip(), given_value.strip()
+        if code_value in bad or not code.isdigit() or not given:
+            continue
+        expected = expected_of(code)
+        if expected and not given.endswith(expected):
+            wrong[(code_value, given_value)] = expected
+    if not wrong:
+        return
+    rule_id = f"codes.{kind}-name"
+    kind_ja = "都道府県名" if kind == "prefecture" else "市区町村名"
+    for i, row_pair in enumerate(zip(cols[c], cols[n], strict=False)):
+        expected = wrong.get(row_pair)
+        if expected is None:
+            continue
+        code, given = row_pair[0].strip(), row_pair[1].strip()
+        out.add(
+            rule_id,
+            f"code {code} is {expected}, the row says '{given}'",
+            f"コード {code} は{expected}、行の{kind_ja}は「{given}」",
+            Location(sheet=sheet.name, row=layout.data[i] + 1, column=n + 1, column_name=labels[n]),
+        )
 
 
 def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
