@@ -370,3 +370,10 @@ def test_all_twelve_required_standards_ship():
         "消防水利施設一覧",
     ]:
         assert required in titles
+
+
+def test_every_rule_is_documented():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "quality.md").read_text("utf-8")
+    for module in (machine_readability, structure, codes, standard_schema):
+        for rule_id in module.RULES:
+            assert f"`{rule_id}`" in docs, rule_id
