@@ -52,9 +52,18 @@ def test_check_with_schema_and_unknown_schema(fixture_file):
     assert result.exit_code == 2
 
 
-def test_check_unreadable_file(tmp_path):
-    path = tmp_path / "old.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100),
+        ("data.json", b'{"a": 1}'),
+        ("report.csv", b"%PDF-1.7\n..."),
+        ("blob.csv", bytes(range(256)) * 4),
+    ],
+)
+def test_check_unreadable_file(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
     result = runner.invoke(app, ["quality", "check", str(path)])
     assert result.exit_code == 2
 

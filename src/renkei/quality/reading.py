@@ -30,6 +30,31 @@ DRAWING_TARGET = r'Target="(?:\.\./|/xl/)drawings/(drawing\d+\.xml)"'
 ANCHOR = r"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)\b"
 
 
+#: formats that are data but not tables: checking them as CSV would only produce noise
+NOT_TABLES = {
+    ".json",
+    ".geojson",
+    ".jsonld",
+    ".xml",
+    ".rdf",
+    ".ttl",
+    ".nt",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".zip",
+    ".shp",
+    ".kml",
+    ".kmz",
+    ".gml",
+    ".nc",
+    ".zarr",
+    ".parquet",
+    ".doc",
+    ".docx",
+}
+
+
 class ReadError(ValueError):
     """The file cannot be read as a table; the message says why and what to do."""
 
@@ -253,8 +278,15 @@ def read_table(path: Path, *, filename: str | None = None) -> DecodedTable:
         raise ReadError(f"cannot read {path}: {exc.strerror}") from exc
     if size > MAX_BYTES:
         raise ReadError(f"{filename} is {size} bytes; the content checks read at most {MAX_BYTES}")
+    suffix = Path(filename).suffix.lower()
+    if suffix in NOT_TABLES:
+        raise ReadError(
+            f"{filename} is a {suffix[1:].upper()} file; the content checks read CSV, TSV and XLSX"
+        )
     with path.open("rb") as handle:
         head = handle.read(8)
+    if head.startswith((b"%PDF", b"\x1f\x8b", b"Rar!", b"7z\xbc")):
+        raise ReadError(f"{filename} is a PDF or an archive, not a CSV/TSV/XLSX table")
     if head.startswith(b"PK\x03\x04"):
         return read_xlsx(path, filename=filename)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
