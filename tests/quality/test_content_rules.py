@@ -235,6 +235,16 @@ def test_non_utf8_is_a_warning_and_encoding_errors_are_errors(tmp_path):
     assert "structure.encoding-error" in rules(structure.score(read_table(broken)))
 
 
+@pytest.mark.parametrize("encoding", ["cp932", "euc_jp", "utf-16"])
+def test_japanese_encodings_are_detected_on_short_files(tmp_path, encoding):
+    text = "地域,名称\n高松市,中央公園\n丸亀市,城の公園です\n"
+    path = tmp_path / f"{encoding}.csv"
+    path.write_bytes(text.encode(encoding))
+    table = read_table(path)
+    assert table.sheets[0].rows[1] == ["高松市", "中央公園"]
+    assert "structure.non-utf8-encoding" in rules(structure.score(table))
+
+
 def test_check_digit():
     # 千代田区 13101-6, 七尾市 17202-2, 荒川区 13118-1: published codes.
     assert codes.check_digit("13101") == 6

@@ -108,7 +108,22 @@ def detect_encoding(data: bytes) -> tuple[str, bool]:
     sample = data[:4096]
     if sample.count(b"\x00") > len(sample) // 4:
         return ("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"), False
-    best = charset_normalizer.from_bytes(data[: 1024 * 1024]).best()
+    # A sample cut at a line end: whole characters, and fast on large files.
+    cut = data.rfind(b"\n", 0, 256 * 1024) if len(data) > 256 * 1024 else len(data)
+    sample = data[: cut if cut > 0 else 256 * 1024]
+    # Japanese files first: short samples are ambiguous between EUC-JP and Korean or Chinese
+    # code pages, so a Japanese encoding that decodes the sample cleanly wins.
+    japanese = []
+    for candidate in ("cp932", "euc_jp"):
+        try:
+            sample.decode(candidate)
+            japanese.append(candidate)
+        except UnicodeDecodeError:
+            pass
+    if len(japanese) == 1:
+        return japanese[0], False
+    isolation = japanese or None
+    best = charset_normalizer.from_bytes(sample, cp_isolation=isolation).best()
     if best is None:
         return "cp932", False  # the common non-UTF-8 case in Japan; errors are reported
     name = codecs.lookup(best.encoding).name
