@@ -387,3 +387,10 @@ def test_every_rule_is_documented():
     for module in (machine_readability, structure, codes, standard_schema):
         for rule_id in module.RULES:
             assert f"`{rule_id}`" in docs, rule_id
+
+
+def test_layout_space_findings_show_the_cell_with_visible_spaces():
+    score = machine_readability.score(read_text_table("地域,名称\n高松市,中央公園\u3000\u3000\n"))
+    (finding,) = [f for f in score.findings if f.rule == "jp-mr.1-5"]
+    assert "中央公園□×2" in finding.message
+    assert machine_readability.visible("a  b\nc") == "a␣×2b⏎c"

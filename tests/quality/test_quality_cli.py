@@ -217,3 +217,11 @@ def test_fix_removes_spacing_columns(tmp_path):
     assert result.exit_code == 0, result.stdout
     text = (tmp_path / "o" / "sp.csv").read_text(encoding="utf-8")
     assert text == "地域,人口（人）,世帯数（世帯）\n高松市,1,2\n"
+
+
+def test_readable_report_groups_repeated_findings(fixture_file):
+    aed = fixture_file("csv-ja/takamatsu_0002_aed.csv")
+    result = runner.invoke(app, ["quality", "check", str(aed)])
+    assert result.exit_code == 1
+    assert "more jp-mr.table.preamble" in result.stdout
+    assert "How to fix:" in result.stdout

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from renkei.quality.findings import Score, Severity
@@ -18,6 +19,8 @@ quality = typer.Typer(help="Check and fix the quality of data files.", no_args_i
 err = Console(stderr=True)
 
 MAX_DOWNLOAD = 256 * 1024 * 1024
+#: findings of one rule shown in the readable report (JSON has them all)
+SHOWN_PER_RULE = 5
 
 
 def _fetch(url: str, into: Path) -> tuple[Path, str]:
@@ -58,19 +61,30 @@ def _render(console: Console, source: str, scores: list[Score]) -> None:
     console.print(summary)
     colours = {Severity.error: "red", Severity.warning: "yellow", Severity.info: "cyan"}
     for score in scores:
+        by_rule: dict[str, list] = {}
         for f in score.findings:
-            where = f.location.describe()
-            console.print(
-                f"[{colours[f.severity]}]{f.severity.value:7}[/] {f.rule:28} "
-                f"{where + ': ' if where else ''}{f.message}",
-                highlight=False,
-            )
-            console.print(f"        {f.message_ja}", style="dim", highlight=False)
+            by_rule.setdefault(f.rule, []).append(f)
+        for rule_id, findings in by_rule.items():
+            for f in findings[:SHOWN_PER_RULE]:
+                where = f.location.describe()
+                console.print(
+                    f"[{colours[f.severity]}]{f.severity.value:7}[/] {rule_id:28} "
+                    + escape(f"{where + ': ' if where else ''}{f.message}"),
+                    highlight=False,
+                )
+                console.print(f"        {escape(f.message_ja)}", style="dim", highlight=False)
+            if len(findings) > SHOWN_PER_RULE:
+                console.print(
+                    f"        … {len(findings) - SHOWN_PER_RULE} more {rule_id} "
+                    "(all of them with --format json)",
+                    style="dim",
+                    highlight=False,
+                )
     shown = {f.rule: f for s in scores for f in s.findings}
     if shown:
         console.print("\nHow to fix:", style="bold")
         for rule_id, f in shown.items():
-            console.print(f"  {rule_id}: {f.fix} / {f.fix_ja}", highlight=False)
+            console.print(f"  {rule_id}: {escape(f.fix)} / {escape(f.fix_ja)}", highlight=False)
 
 
 @quality.command()

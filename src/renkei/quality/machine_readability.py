@@ -262,6 +262,15 @@ NON_PLAIN = re.compile(r"[^0-9.\x1f]")
 SAMPLE = 2000
 
 
+def visible(cell: str, limit: int = 50) -> str:
+    """The cell with its layout whitespace made visible: '␣' for a space, '□' for a
+    full-width space (runs counted), '⏎' for a line break."""
+    text = cell if len(cell) <= limit else cell[:limit] + "…"
+    text = re.sub("\u3000{2,}", lambda m: f"□×{len(m.group(0))}", text)
+    text = text.replace("\u3000", "□").replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+    return re.sub(" {2,}", lambda m: f"␣×{len(m.group(0))}", text).replace(" ", "␣")
+
+
 def numeric_column(col: list[str] | tuple[str, ...]) -> bool:
     """A column of numbers (plain or decorated with 円, commas, ▲ ...), judged on a sample."""
     sample = [v for v in col[:SAMPLE] if v]
@@ -500,10 +509,12 @@ def check_sheet(
                 _loc(sheet, layout.header_rows[0] if layout.header_rows else None, c, label),
             )
         if any(space in blob for space in LAYOUT_CHARS):
-            for i, text in scan.hits(blob, LAYOUT_SPACE):
-                shown = (
-                    text.replace("\n", "\\n").replace("\r", "\\r").replace("\u3000", "[全角空白]")
-                )
+            last = -1
+            for i, _text in scan.hits(blob, LAYOUT_SPACE):
+                if i == last:
+                    continue  # one finding per cell
+                last = i
+                shown = visible(col[i])
                 out.add(
                     "jp-mr.1-5",
                     f"spaces or a line break used for layout: '{shown}'",
