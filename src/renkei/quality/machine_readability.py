@@ -208,9 +208,9 @@ DECORATED = scan.cell(
 FULLWIDTH_DIGIT = re.compile("[０-９]")
 FULLWIDTH_CODE = scan.cell(r"[0-9０-９\-－ー‐()（）]*[０-９][0-9０-９\-－ー‐()（）]*")
 # 1-5: layout whitespace and line breaks.
-LAYOUT_SPACE = re.compile(
-    r"(?<![^\x1f])[ \u3000\t]+|[ \u3000\t]+(?![^\x1f])|[^\s][ \u3000]{2,}[^\s]|[\r\n]"
-    r"|(?<![^\x1f])\S(?:[ \u3000]\S)+(?![^\x1f])"
+SPACE_CHAR = re.compile("[ \u3000\t\r\n]")
+LAYOUT_IN_CELL = re.compile(
+    r"^[ \u3000\t]|[ \u3000\t]$|[^\s][ \u3000]{2,}[^\s]|[\r\n]|^\S(?:[ \u3000]\S)+$"
 )
 # 1-10: platform-dependent characters (NEC special and IBM extension characters of cp932).
 PLATFORM = re.compile(
@@ -509,11 +509,10 @@ def check_sheet(
                 _loc(sheet, layout.header_rows[0] if layout.header_rows else None, c, label),
             )
         if any(space in blob for space in LAYOUT_CHARS):
-            last = -1
-            for i, _text in scan.hits(blob, LAYOUT_SPACE):
-                if i == last:
-                    continue  # one finding per cell
-                last = i
+            # Find the cells with whitespace (a one-class scan), then look at each closely.
+            for i, text in scan.cells_with(blob, SPACE_CHAR):
+                if not LAYOUT_IN_CELL.search(text):
+                    continue
                 shown = visible(col[i])
                 out.add(
                     "jp-mr.1-5",

@@ -42,3 +42,22 @@ def cell_at(blob: str, position: int) -> str:
 
 def count(blob: str, pattern: re.Pattern[str]) -> int:
     return len(pattern.findall(blob))
+
+
+def cells_with(blob: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, str]]:
+    """(index, text) of every cell holding a match of ``pattern``, each cell once.
+
+    For patterns that are cheap to find but need a closer look at their cell."""
+    index = 0
+    last = 0
+    end = -1
+    for m in pattern.finditer(blob):
+        if m.start() < end:
+            continue  # still inside the cell already reported
+        index += blob.count(SEP, last, m.start())
+        last = m.start()
+        start = blob.rfind(SEP, 0, m.start()) + 1
+        end = blob.find(SEP, m.start())
+        if end < 0:
+            end = len(blob)
+        yield index, blob[start:end]
