@@ -172,6 +172,22 @@ def test_xlsx_positions_count_from_a1(tmp_path):
     assert [(loc.row, loc.column) for loc in found] == [(4, 4)]
 
 
+def test_a_notes_sheet_beside_the_table_is_not_scored(tmp_path):
+    book = openpyxl.Workbook()
+    data = book.active
+    data.append(["地域", "人口（人）"])
+    data.append(["高松市", 100])
+    notes = book.create_sheet("注記")
+    notes.append(["人口の表"])
+    notes.append(["注1：推計値"])
+    notes.append(["出典：高松市"])
+    path = tmp_path / "notes.xlsx"
+    book.save(path)
+    table = read_table(path)
+    assert machine_readability.score(table).findings == []
+    assert structure.score(table).findings == []
+
+
 def _chart():
     from openpyxl.chart import BarChart
 

@@ -225,3 +225,24 @@ def test_readable_report_groups_repeated_findings(fixture_file):
     assert result.exit_code == 1
     assert "more jp-mr.table.preamble" in result.stdout
     assert "How to fix:" in result.stdout
+
+
+def test_fix_skips_a_notes_sheet(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "data"
+    data.append(["地域", "人口（人）"])
+    data.append(["高松市", 100])
+    notes = book.create_sheet("注記")
+    notes.append(["注1：推計値"])
+    notes.append(["出典：高松市"])
+    source = tmp_path / "n.xlsx"
+    book.save(source)
+    result = runner.invoke(
+        app, ["quality", "fix", str(source), "-o", str(tmp_path / "o"), "--format", "json"]
+    )
+    report = json.loads(result.stdout)
+    assert [o for o in report["outputs"] if o.endswith(".csv")] == ["n.data.csv"]
+    assert "notes-sheet-skipped" in {c["change"] for c in report["changes"]}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from renkei.quality import scan
-from renkei.quality.layout import TOTAL, Layout, detect
+from renkei.quality.layout import TOTAL, Layout, detect, notes_sheet
 from renkei.quality.machine_readability import DECORATED, FULLWIDTH_CODE
 from renkei.quality.reading import DecodedTable, Sheet, read_table
 
@@ -446,9 +446,18 @@ def fix_table(table: DecodedTable, source: Path, outdir: Path) -> Report:
     elif table.bom:
         report.add("encoding", "UTF-8 BOM removed")
     stem = Path(table.filename).stem
-    for sheet in table.sheets:
-        if any(any(c.strip() for c in r) for r in sheet.rows):
-            fix_sheet(sheet, stem, outdir, report)
+    layouts = [detect(sheet) for sheet in table.sheets]
+    for index, sheet in enumerate(table.sheets):
+        if not any(any(c.strip() for c in r) for r in sheet.rows):
+            continue
+        if notes_sheet(layouts, index):
+            report.add(
+                "notes-sheet-skipped",
+                f"sheet '{sheet.name}' holds only notes; it has no table to tidy",
+                sheet=sheet.name,
+            )
+            continue
+        fix_sheet(sheet, stem, outdir, report)
     return report
 
 

@@ -26,6 +26,16 @@ TOTAL = re.compile(
 )
 
 
+def notes_sheet(layouts: list[Layout], index: int) -> bool:
+    """A one-column sheet of text beside real tables: the checklist's place for notes."""
+    layout = layouts[index]
+    return (
+        len(layouts) > 1
+        and layout.width <= 1
+        and any(other.width > 1 for k, other in enumerate(layouts) if k != index)
+    )
+
+
 def filled(row: list[str]) -> int:
     """Non-empty cells (fast path: a whitespace-only cell counts only when rows are short)."""
     n = len(row) - row.count("")

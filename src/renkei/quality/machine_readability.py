@@ -14,7 +14,7 @@ import re
 
 from renkei.quality import scan
 from renkei.quality.findings import Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect, is_number, nonempty
+from renkei.quality.layout import Layout, columns, detect, is_number, nonempty, notes_sheet
 from renkei.quality.layout import blob as column_blob
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
@@ -622,8 +622,9 @@ def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
             f"{table.format.upper()} 形式（チェック項目は Excel と CSV）",
             severity=Severity.info,
         )
+    layouts = layouts or [detect(sheet) for sheet in table.sheets]
     for index, sheet in enumerate(table.sheets):
-        layout = layouts[index] if layouts else detect(sheet)
-        if layout.header_rows or layout.data:
+        layout = layouts[index]
+        if (layout.header_rows or layout.data) and not notes_sheet(layouts, index):
             check_sheet(sheet, out, table, layout)
     return out.score()

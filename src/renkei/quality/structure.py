@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from renkei.quality import scan
 from renkei.quality.findings import Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect, nonempty
+from renkei.quality.layout import Layout, columns, detect, nonempty, notes_sheet
 from renkei.quality.layout import blob as column_blob
 from renkei.quality.machine_readability import NON_PLAIN, PLAIN, numeric_column
 from renkei.quality.reading import DecodedTable, Sheet
@@ -291,5 +291,6 @@ def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
                         "置換文字（U+FFFD）: 変換で文字が失われている",
                         _loc(sheet, r, c),
                     )
-        check_sheet(sheet, out, sheet_layouts[index])
+        if not notes_sheet(sheet_layouts, index):
+            check_sheet(sheet, out, sheet_layouts[index])
     return out.score()
