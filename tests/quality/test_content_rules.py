@@ -87,6 +87,11 @@ def test_clean_table_passes_every_content_rule():
             "地域,男（人）,女（人）\n高松市,1,2\n丸亀市,3,4\n",
         ),
         (
+            "jp-mr.table.notes",
+            "地域,人口（人）\n高松市,1\n丸亀市,2\n（注）住民基本台帳による,\n",
+            "地域,人口（人）\n高松市,1\n丸亀市,2\n",
+        ),
+        (
             "jp-mr.table.multirow-header",
             "地域,人口,\n,男,女\n高松市,1,2\n",
             "地域,人口_男（人）,人口_女（人）\n高松市,1,2\n",

@@ -50,6 +50,8 @@ def is_number(cell: str) -> bool:
 
 @dataclass
 class Layout:
+    """Row indices (0-based) of each part of a sheet, and the flattened column labels."""
+
     width: int
     preamble: list[int] = field(default_factory=list)
     header_rows: list[int] = field(default_factory=list)
@@ -88,6 +90,11 @@ def _continues_header(header: list[str], row: list[str]) -> bool:
     return not any(is_number(c) for c in row if c.strip())
 
 
+def _starts_note(row: list[str]) -> bool:
+    first = next((c for c in row if c.strip()), "")
+    return bool(NOTE_START.match(first))
+
+
 def _repeats(header_key: list[str], row: list[str]) -> bool:
     """The header again, possibly with small differences (a re-typed title, shifted spans)."""
     same = sum(1 for a, b in zip(header_key, row, strict=False) if a and a == b.strip())
@@ -118,7 +125,7 @@ def detect(sheet: Sheet) -> Layout:
     # Preamble: '#' metadata lines, titles and blank lines above the table.
     while i < len(rows):
         first = rows[i][0].strip() if rows[i] else ""
-        if first == "#property" or first.lower() == "#property":
+        if first.lower() == "#property":
             break
         if counts[i] == 0:
             layout.blank.append(i)
@@ -144,12 +151,7 @@ def detect(sheet: Sheet) -> Layout:
         layout.preamble.append(i)
         i += 1
     while layout.header_rows and not layout.property_header and i < len(rows):
-        if _continues_header(
-            rows[layout.header_rows[-1]]
-            if len(layout.header_rows) == 1
-            else rows[layout.header_rows[0]],
-            rows[i],
-        ):
+        if _continues_header(rows[layout.header_rows[0]], rows[i]):
             layout.header_rows.append(i)
             i += 1
         else:
@@ -160,7 +162,11 @@ def detect(sheet: Sheet) -> Layout:
 
     # Notes: sparse rows at the bottom (after the last full row).
     end = len(rows)
-    while end > i and (counts[end - 1] == 0 or (counts[end - 1] <= sparse and typical >= 3)):
+    while end > i and (
+        counts[end - 1] == 0
+        or (counts[end - 1] <= sparse and typical >= 3)
+        or (counts[end - 1] < typical and _starts_note(rows[end - 1]))
+    ):
         end -= 1
     for j in range(end, len(rows)):
         (layout.notes if counts[j] else layout.blank).append(j)
