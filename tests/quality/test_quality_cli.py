@@ -246,3 +246,18 @@ def test_fix_skips_a_notes_sheet(tmp_path):
     report = json.loads(result.stdout)
     assert [o for o in report["outputs"] if o.endswith(".csv")] == ["n.data.csv"]
     assert "notes-sheet-skipped" in {c["change"] for c in report["changes"]}
+
+
+def test_fix_moves_a_unit_into_the_name_and_keeps_mixed_units(tmp_path):
+    source = tmp_path / "u.csv"
+    source.write_text(
+        '地域,予算,面積\n高松市,"1,200千円",10%\n丸亀市,300千円,20人\n', encoding="utf-8"
+    )
+    result = runner.invoke(
+        app, ["quality", "fix", str(source), "-o", str(tmp_path / "o"), "--format", "json"]
+    )
+    text = (tmp_path / "o" / "u.csv").read_text(encoding="utf-8")
+    assert text == "地域,予算（千円）,面積\n高松市,1200,10%\n丸亀市,300,20人\n"
+    report = json.loads(result.stdout)
+    assert "unit-moved" in {c["change"] for c in report["changes"]}
+    assert any("mixes units" in w for w in report["warnings"])

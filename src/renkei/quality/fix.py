@@ -77,7 +77,9 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def normalise_cell(value: str, numeric: bool, counts: dict[str, int]) -> str:
+def normalise_cell(
+    value: str, numeric: bool, counts: dict[str, int], strip_unit: bool = True
+) -> str:
     text = value
     stripped = text.strip(" \u3000\t\r\n")
     if stripped != text:
@@ -93,7 +95,8 @@ def normalise_cell(value: str, numeric: bool, counts: dict[str, int]) -> str:
         text = text.translate(FW_DIGITS)
         counts["full-width"] += 1
     if numeric and text and DECORATED.fullmatch(text):
-        number = UNIT_SUFFIX.sub("", text).replace(",", "").replace("，", "")
+        number = UNIT_SUFFIX.sub("", text) if strip_unit else text
+        number = number.replace(",", "").replace("，", "")
         number = number.replace("¥", "").replace("￥", "").strip()
         if number[:1] in "▲△▼－−":
             number = "-" + number[1:]
@@ -290,12 +293,30 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
     keep = [c for c in range(layout.width) if c not in matrix and c not in spacing]
     # Numeric columns, as the machine-readability rule 1-3 sees them.
     numeric: set[int] = set()
+    keep_units: set[int] = set()
     for c in keep:
         values = [rows[j][c] for j in layout.data if c < len(rows[j]) and rows[j][c].strip()]
         if values:
             blob = scan.join(values)
             if scan.count(blob, DECORATED) >= 0.8 * len(values):
                 numeric.add(c)
+                units = {m.group(1) for v in values if (m := UNIT_SUFFIX.search(v.strip()))}
+                if len(units) > 1:
+                    # Mixed units: dropping them would change the numbers' meaning.
+                    keep_units.add(c)
+                    report.warnings.append(
+                        f"column '{labels[c]}' mixes units ({', '.join(sorted(units))}); "
+                        "they were left in the values — convert them to one unit by hand"
+                    )
+                elif units:
+                    (unit,) = units
+                    if unit not in labels[c]:
+                        report.add(
+                            "unit-moved",
+                            f"unit {unit} moved from the values of '{labels[c]}' to its name",
+                            **where,
+                        )
+                        labels[c] = f"{labels[c]}（{unit}）"
     counts = {"spaces": 0, "line-breaks": 0, "full-width": 0, "numbers": 0, "dates": 0}
     fused_label = ""
     if matrix:
@@ -309,7 +330,7 @@ def fix_sheet(sheet: Sheet, stem: str, outdir: Path, report: Report) -> None:
     fused = 0
     for j in layout.data:
         row = rows[j] + [""] * (layout.width - len(rows[j]))
-        cells = [normalise_cell(row[c], c in numeric, counts) for c in keep]
+        cells = [normalise_cell(row[c], c in numeric, counts, c not in keep_units) for c in keep]
         if matrix:
             key = cells[0]
             block = headers_for[j]
