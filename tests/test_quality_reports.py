@@ -341,3 +341,17 @@ def test_cli_scan_is_incremental(
     assert missing.exit_code == 2 and "Not found" in missing.output
     text = runner.invoke(app, ["quality", "scan", "--all"])
     assert text.exit_code == 0 and "Scored 2 datasets" in text.output
+
+
+def test_uploaded_tables_get_the_content_checks(
+    api: Any, client: Any, admin: Any, org: dict[str, Any], fixture_file: Any
+) -> None:
+    dataset = make_dataset(api, admin.token, org, "aed", fixture_file)
+    assert scan(client, "aed", admin.token).status_code == 200
+    resource_id = dataset["resources"][0]["id"]
+    resource = client.get(f"/api/v1/quality/resources/{resource_id}").json()
+    scorers = [s["scorer"] for s in resource["scores"]]
+    assert {"openness", "machine_readability", "structure", "codes"} <= set(scorers)
+    readability = next(s for s in resource["scores"] if s["scorer"] == "machine_readability")
+    # The Takamatsu AED file opens with a preamble of '#' lines above its header.
+    assert any(f["rule"].startswith("jp-mr.table") for f in readability["findings"])

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from renkei.commands.quality_scan import quality_scan_app
+from renkei.commands.quality import quality
 from renkei.config import Settings
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 app.add_typer(search_app, name="search")
-app.add_typer(quality_scan_app, name="quality")
+app.add_typer(quality, name="quality")
 
 err = Console(stderr=True)
 

@@ -1,4 +1,5 @@
-"""``renkei quality scan``: rescore the catalog's datasets, with a progress bar."""
+"""``renkei quality scan``: rescore the catalog's datasets, with a progress bar (registered
+in the ``quality`` group of ``renkei.commands.quality``)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-quality_scan_app = typer.Typer(help="Quality of the catalog's metadata and data.")
-
 err = Console(stderr=True)
 
 
@@ -24,7 +23,6 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-@quality_scan_app.command("scan")
 def scan(
     dataset: Annotated[
         list[str] | None,

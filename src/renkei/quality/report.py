@@ -49,8 +49,23 @@ class ResourceFile:
 
 ResourceScorer = Callable[[ResourceFile], list[Score]]
 
+# Files the content checks read (machine-readability, structure, codes, standard schemas).
+CONTENT_FORMATS = frozenset({"csv", "tsv", "xlsx"})
+
+
+def content_checks(file: ResourceFile) -> list[Score]:
+    """The content checks of a CSV, TSV or XLSX upload; other files have none."""
+    from renkei.quality import content
+
+    declared = (file.format or "").strip().lower()
+    extension = Path(file.filename or "").suffix.lstrip(".").lower()
+    if declared not in CONTENT_FORMATS and extension not in CONTENT_FORMATS:
+        return []
+    return content.score_file(file.path, filename=file.filename)
+
+
 # Scorers run on every uploaded file that exists in the blob store.
-RESOURCE_SCORERS: list[ResourceScorer] = []
+RESOURCE_SCORERS: list[ResourceScorer] = [content_checks]
 
 
 @dataclass

@@ -1,0 +1,323 @@
+"""Reading a data file into a decoded table for the content scorers.
+
+This is the ONE place the quality package reads files, so that it can later be switched to
+``renkei.ingest`` without touching the scorers. It decodes (BOM, then strict UTF-8, then
+charset-normalizer, preferring cp932 over shift_jis because Japanese files written on Windows
+use the cp932 superset: 髙, ①, ㈱ fail under plain shift_jis), splits CSV/TSV with the csv
+module, and opens XLSX twice with openpyxl (formulas, then cached values) to keep the cell facts
+the machine-readability rules need: merged ranges, formulas, numeric cells and drawn objects.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+
+#: The largest file read whole; quality checks are about publication files, not data lakes.
+MAX_BYTES = 512 * 1024 * 1024
+
+_SJIS_FAMILY = {"shift_jis", "cp932", "sjis", "ms932", "windows-31j", "shift_jis_2004", "sjis_2004"}
+
+
+DRAWING_TARGET = r'Target="(?:\.\./|/xl/)drawings/(drawing\d+\.xml)"'
+ANCHOR = r"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)\b"
+
+
+#: formats that are data but not tables: checking them as CSV would only produce noise
+NOT_TABLES = {
+    ".json",
+    ".geojson",
+    ".jsonld",
+    ".xml",
+    ".rdf",
+    ".ttl",
+    ".nt",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".zip",
+    ".shp",
+    ".kml",
+    ".kmz",
+    ".gml",
+    ".nc",
+    ".zarr",
+    ".parquet",
+    ".doc",
+    ".docx",
+}
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table; the message says why and what to do."""
+
+
+@dataclass
+class Sheet:
+    """One table-shaped grid: every cell as text, 1-based positions in findings."""
+
+    name: str | None
+    rows: list[list[str]]
+    #: merged ranges as (min_row, min_col, max_row, max_col), 1-based (xlsx only)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: cells holding a formula: (row, col, formula) (xlsx only)
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)
+    #: cells stored as numbers, (row, col); None when the format has no cell types (CSV)
+    numeric: set[tuple[int, int]] | None = None
+    #: images, charts and other drawn objects on the sheet (xlsx only)
+    objects: int = 0
+
+
+@dataclass
+class DecodedTable:
+    filename: str
+    format: str  # "csv", "tsv" or "xlsx"
+    encoding: str | None  # None for xlsx (the zip container defines it)
+    size: int
+    sheets: list[Sheet]
+    bom: bool = False
+    #: (1-based line, message) for bytes that did not decode
+    encoding_errors: list[tuple[int, str]] = field(default_factory=list)
+    #: (1-based line, message) for quoting the csv module had to repair
+    quote_errors: list[tuple[int, str]] = field(default_factory=list)
+    #: the text holds U+FFFD: characters were lost before (or while) this file was decoded
+    replacement_chars: bool = False
+
+
+def detect_encoding(data: bytes) -> tuple[str, bool]:
+    """Return (codec name, has BOM). Strict UTF-8 first; cp932 for the Shift_JIS family."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", True
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", True
+    try:
+        data.decode("utf-8")
+        return "utf-8", False
+    except UnicodeDecodeError as exc:
+        # A file cut mid-character is still UTF-8 (charset-normalizer gives up on those).
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8", False
+    # UTF-16 without a BOM: every other byte of ASCII text is NUL.
+    sample = data[:4096]
+    if sample.count(b"\x00") > len(sample) // 4:
+        return ("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"), False
+    # A sample cut at a line end: whole characters, and fast on large files.
+    cut = data.rfind(b"\n", 0, 256 * 1024) if len(data) > 256 * 1024 else len(data)
+    sample = data[: cut if cut > 0 else 256 * 1024]
+    # Japanese files first: short samples are ambiguous between EUC-JP and Korean or Chinese
+    # code pages, so a Japanese encoding that decodes the sample cleanly wins.
+    japanese = []
+    for candidate in ("cp932", "euc_jp"):
+        try:
+            sample.decode(candidate)
+            japanese.append(candidate)
+        except UnicodeDecodeError:
+            pass
+    if len(japanese) == 1:
+        return japanese[0], False
+    isolation = japanese or None
+    best = charset_normalizer.from_bytes(sample, cp_isolation=isolation).best()
+    if best is None:
+        return "cp932", False  # the common non-UTF-8 case in Japan; errors are reported
+    name = codecs.lookup(best.encoding).name
+    if name.replace("-", "_") in _SJIS_FAMILY or name in _SJIS_FAMILY:
+        return "cp932", False
+    return name, False
+
+
+def _decode(data: bytes, encoding: str) -> tuple[str, list[tuple[int, str]]]:
+    try:
+        return data.decode(encoding), []
+    except UnicodeDecodeError as exc:
+        text = data.decode(encoding, errors="replace")
+        line = data[: exc.start].count(b"\n") + 1
+        bad = text.count("\ufffd")
+        return text, [(line, f"{bad} byte sequence(s) are not valid {encoding}: {exc.reason}")]
+
+
+def _delimiter(text: str, suffix: str) -> str:
+    lines = [line for line in text[:65536].splitlines()[:20] if line.strip()]
+    first = "\n".join(lines) if lines else text[:4096]
+    if suffix in (".tsv", ".tab") or first.count("\t") > first.count(","):
+        return "\t"
+    if first.count(";") > first.count(",") and first.count(";") > 1:
+        return ";"
+    return ","
+
+
+def _quote_errors(text: str, delimiter: str) -> list[tuple[int, str]]:
+    """Find stray and unclosed quotes with a strict parse (the lenient one repairs silently)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    errors: list[tuple[int, str]] = []
+    while len(errors) < 100:
+        try:
+            next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            message = str(exc)
+            kind = "unclosed quote" if "unexpected end" in message else "stray quote"
+            errors.append((reader.line_num, f"{kind}: {message}"))
+    return errors
+
+
+def read_text_table(
+    text: str, *, filename: str = "data.csv", encoding: str = "utf-8", size: int | None = None
+) -> DecodedTable:
+    suffix = Path(filename).suffix.lower()
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    delimiter = _delimiter(text, suffix)
+    quote_errors: list[tuple[int, str]] = []
+    try:
+        # One strict parse finds stray and unclosed quotes; only a broken file is parsed twice.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        quote_errors = _quote_errors(text, delimiter)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return DecodedTable(
+        filename=filename,
+        format="tsv" if delimiter == "\t" else "csv",
+        encoding=encoding,
+        size=size if size is not None else len(text.encode("utf-8")),
+        sheets=[Sheet(name=None, rows=rows)],
+        quote_errors=quote_errors,
+        replacement_chars="\ufffd" in text,
+    )
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()  # type: ignore[union-attr]
+        return text[:-9] if text.endswith("T00:00:00") else text
+    return str(value)
+
+
+def _count_objects(path: Path) -> dict[str, int]:
+    """Drawn objects per sheet file: each drawing part's anchors (pictures, charts, shapes)."""
+    counts: dict[str, int] = {}
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for name in names:
+            if not re.fullmatch(r"xl/worksheets/_rels/sheet\d+\.xml\.rels", name):
+                continue
+            rels = archive.read(name).decode("utf-8", "replace")
+            total = 0
+            for target in re.findall(DRAWING_TARGET, rels):
+                part = f"xl/drawings/{target}"
+                if part in names:
+                    drawing = archive.read(part).decode("utf-8", "replace")
+                    total += len(re.findall(ANCHOR, drawing))
+            sheet = name.split("/")[-1].removesuffix(".rels")
+            counts[sheet] = total
+    return counts
+
+
+def read_xlsx(path: Path, *, filename: str) -> DecodedTable:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        formulas_book = openpyxl.load_workbook(path, data_only=False)
+        values_book = openpyxl.load_workbook(path, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise ReadError(f"{filename} is not a readable XLSX workbook: {exc}") from exc
+    objects = _count_objects(path)
+    sheets = []
+    for index, ws in enumerate(formulas_book.worksheets):
+        values = values_book.worksheets[index]
+        rows: list[list[str]] = []
+        formulas: list[tuple[int, int, str]] = []
+        numeric: set[tuple[int, int]] = set()
+        for r, (frow, vrow) in enumerate(
+            zip(
+                # From A1, so that positions are the sheet's even when the top rows or the
+                # left columns are empty.
+                ws.iter_rows(min_row=1, min_col=1),
+                values.iter_rows(min_row=1, min_col=1, values_only=True),
+                strict=False,
+            ),
+            start=1,
+        ):
+            out = []
+            for c, (fcell, value) in enumerate(zip(frow, vrow, strict=False), start=1):
+                if fcell.data_type == "f" or (
+                    isinstance(fcell.value, str) and fcell.value.startswith("=")
+                ):
+                    formulas.append((r, c, str(fcell.value)))
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    numeric.add((r, c))
+                out.append(_cell_text(value))
+            rows.append(out)
+        while rows and not any(rows[-1]):
+            rows.pop()
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        sheet_file = f"sheet{index + 1}.xml"
+        sheets.append(
+            Sheet(
+                name=ws.title,
+                rows=rows,
+                merged=merged,
+                formulas=formulas,
+                numeric=numeric,
+                objects=objects.get(sheet_file, 0),
+            )
+        )
+    return DecodedTable(
+        filename=filename,
+        format="xlsx",
+        encoding=None,
+        size=path.stat().st_size,
+        sheets=sheets,
+        replacement_chars=any("\ufffd" in c for s in sheets for r in s.rows for c in r),
+    )
+
+
+def read_table(path: Path, *, filename: str | None = None) -> DecodedTable:
+    """Read ``path`` (CSV, TSV or XLSX) into a decoded table; raise ReadError when impossible."""
+    filename = filename or path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ReadError(f"cannot read {path}: {exc.strerror}") from exc
+    if size > MAX_BYTES:
+        raise ReadError(f"{filename} is {size} bytes; the content checks read at most {MAX_BYTES}")
+    suffix = Path(filename).suffix.lower()
+    if suffix in NOT_TABLES:
+        raise ReadError(
+            f"{filename} is a {suffix[1:].upper()} file; the content checks read CSV, TSV and XLSX"
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith((b"%PDF", b"\x1f\x8b", b"Rar!", b"7z\xbc")):
+        raise ReadError(f"{filename} is a PDF or an archive, not a CSV/TSV/XLSX table")
+    if head.startswith(b"PK\x03\x04"):
+        return read_xlsx(path, filename=filename)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError(
+            f"{filename} is a legacy Excel (.xls) or other OLE file; save it as XLSX or CSV first"
+        )
+    data = path.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, bom = detect_encoding(data)
+        if not encoding.startswith("utf-16"):
+            raise ReadError(f"{filename} looks binary (NUL bytes), not a CSV/TSV text file")
+    else:
+        encoding, bom = detect_encoding(data)
+    text, errors = _decode(data, encoding)
+    table = read_text_table(text, filename=filename, encoding=encoding, size=size)
+    table.bom = bom
+    table.encoding_errors = errors
+    table.replacement_chars = table.replacement_chars and not errors
+    return table

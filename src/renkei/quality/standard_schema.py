@@ -1,0 +1,324 @@
+"""Conformance to the 自治体標準オープンデータセット column sets, as Frictionless Table Schemas.
+
+The schemas ship in ``schemas/*.json`` (see the README there for their source). A file's header
+is matched against every schema to detect which standard it follows (or the caller names one);
+then every column of the schema is scored: present (2 points, 1 when only a near name is
+used), type (1), allowed values (1), required values filled (1). Each lost point is a finding
+whose fix says what to change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from renkei.quality import cellscan as scan
+from renkei.quality.findings import Finding, Location, Score, Severity
+from renkei.quality.layout import Layout, columns, detect, nonempty
+from renkei.quality.layout import blob as column_blob
+from renkei.quality.reading import DecodedTable
+from renkei.quality.rules import Collector, band, rule
+
+SCORER = "standard_schema"
+
+RULES = {
+    r.id: r
+    for r in [
+        rule(
+            "schema.required-column",
+            2,
+            "error",
+            "Required column present",
+            "必須項目の有無",
+            "Add the column (with this exact name).",
+            "この名前の列を追加してください。",
+        ),
+        rule(
+            "schema.column",
+            2,
+            "warning",
+            "Column present",
+            "項目の有無",
+            "Add the column (with this exact name), left empty when there is no data.",
+            "この名前の列を追加してください（データがなければ空欄で構いません）。",
+        ),
+        rule(
+            "schema.column-name",
+            1,
+            "warning",
+            "Column named as the standard",
+            "項目名の表記",
+            "Rename the column to the standard's name.",
+            "列名を標準の項目名に変更してください。",
+        ),
+        rule(
+            "schema.type",
+            1,
+            "error",
+            "Values of the column's type",
+            "値の型",
+            "Write values in the standard's type (number: half-width digits; date: "
+            "YYYY-MM-DD; time: hh:mm; URL: http(s)://...).",
+            "標準の型で記載してください（数値は半角数字、日付は YYYY-MM-DD、時刻は hh:mm、URL は http(s)://）。",
+        ),
+        rule(
+            "schema.enum",
+            1,
+            "error",
+            "Allowed values",
+            "許容される値",
+            "Use one of the allowed values.",
+            "許容される値のいずれかを記載してください。",
+        ),
+        rule(
+            "schema.required-value",
+            1,
+            "error",
+            "Required values filled",
+            "必須項目の記入",
+            "Fill the required column in every row.",
+            "必須項目はすべての行に記入してください。",
+        ),
+        rule(
+            "schema.extra-column",
+            0,
+            "info",
+            "Column outside the standard",
+            "標準にない項目",
+            "Extra columns are allowed after the standard ones; check the name is not a "
+            "variant of a standard column.",
+            "標準の項目の後に独自の列を追加できます。標準の項目名の表記ゆれでないか確認してください。",
+        ),
+    ]
+}
+
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+URI = re.compile(r"https?://\S+")
+
+
+@cache
+def catalog() -> dict[str, dict]:
+    """Every shipped schema by its name ('aed.legacy', ...)."""
+    folder = resources.files("renkei.quality").joinpath("schemas")
+    out = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".json"):
+            schema = json.loads(entry.read_text("utf-8"))
+            out[schema["name"]] = schema
+    return out
+
+
+def resolve(name: str) -> dict:
+    """A shipped schema by name ('aed', 'aed.legacy', its Japanese title) or a JSON file path."""
+    schemas = catalog()
+    if name in schemas:
+        return schemas[name]
+    for schema in schemas.values():
+        if name in (schema["name"].split(".")[0], schema["title"]):
+            return schema
+    path = Path(name)
+    if path.suffix == ".json" and path.is_file():
+        schema = json.loads(path.read_text("utf-8"))
+        if not isinstance(schema.get("fields"), list):
+            raise ValueError(f"{name} is not a Table Schema (no 'fields' list)")
+        schema.setdefault("name", path.stem)
+        return schema
+    known = ", ".join(sorted(n.split(".")[0] for n in schemas))
+    raise ValueError(f"unknown schema '{name}'; known: {known}, or a Table Schema .json file")
+
+
+def _norm(label: str) -> str:
+    text = unicodedata.normalize("NFKC", label).lower()
+    return re.sub(r"[\s_・\-()（）]", "", text)
+
+
+def detect_schema(labels: list[str]) -> tuple[dict, float] | None:
+    """The shipped schema the header follows best, with the share of its columns found."""
+    given = {_norm(x) for x in labels if x.strip()}
+    best = None
+    for schema in catalog().values():
+        names = [_norm(f["name"]) for f in schema["fields"]]
+        share = sum(1 for n in names if n in given) / len(names)
+        if best is None or share > best[1]:
+            best = (schema, share)
+    if best and best[1] >= 0.5:
+        return best
+    return None
+
+
+BLANKISH = scan.cell(r"\s+")
+CELL_PATTERNS = {
+    "number": scan.cell(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*"),
+    "date": scan.cell(r"\s*\d{4}-\d{2}-\d{2}\s*"),
+    "time": scan.cell(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*"),
+    "uri": scan.cell(r"\s*https?://\S+\s*"),
+}
+
+
+def _column_type_errors(field: dict, blob: str, filled: int) -> bool:
+    """Might a cell break the field's type? One regex pass over the column; a whitespace-only
+    cell also answers yes, and the cell-by-cell pass sorts it out."""
+    kind = "uri" if field.get("format") == "uri" else field.get("type", "string")
+    kind = "number" if kind == "integer" else kind
+    pattern = CELL_PATTERNS.get(kind)
+    if pattern is None:
+        return False
+    return scan.count(blob, pattern) != filled
+
+
+def _type_ok(field: dict, value: str) -> bool:
+    kind = field.get("type", "string")
+    if kind in ("number", "integer"):
+        return bool(NUMBER.fullmatch(value))
+    if kind == "date":
+        return bool(DATE.fullmatch(value))
+    if kind == "time":
+        return bool(TIME.fullmatch(value))
+    if field.get("format") == "uri":
+        return bool(URI.fullmatch(value))
+    return True
+
+
+def _cell(sheet, layout: Layout, i: int, c: int, name: str) -> Location:
+    return Location(sheet=sheet.name, row=layout.data[i] + 1, column=c + 1, column_name=name)
+
+
+def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: dict) -> Score:
+    sheet = table.sheets[sheet_index]
+    out = Collector(SCORER, RULES)
+    labels = layout.labels
+    by_exact = {label.strip(): c for c, label in enumerate(labels) if label.strip()}
+    by_norm = {_norm(label): c for c, label in enumerate(labels) if label.strip()}
+    cols = columns(sheet, layout)
+    header_row = layout.header_rows[0] + 1 if layout.header_rows else None
+    points = 0.0
+    max_points = 0.0
+    used: set[int] = set()
+    for field in schema["fields"]:
+        name = field["name"]
+        constraints = field.get("constraints", {})
+        required = bool(constraints.get("required"))
+        max_points += 5
+        c = by_exact.get(name)
+        if c is None:
+            c = by_norm.get(_norm(name))
+            if c is None:
+                rule_id = "schema.required-column" if required else "schema.column"
+                out.add(
+                    rule_id,
+                    f"column '{name}' is missing",
+                    f"項目「{name}」がない",
+                    Location(sheet=sheet.name, column_name=name),
+                )
+                continue
+            out.add(
+                "schema.column-name",
+                f"column '{labels[c]}' should be named '{name}'",
+                f"列名「{labels[c]}」は「{name}」にしてください",
+                Location(sheet=sheet.name, row=header_row, column=c + 1, column_name=labels[c]),
+            )
+            points += 1
+        else:
+            points += 2
+        used.add(c)
+        values = cols[c] if c < len(cols) else []
+        bad_type = bad_enum = empty = 0
+        allowed = set(constraints.get("enum", []))
+        # Fast path: look cell by cell only when a whole-column test says something is wrong.
+        text = column_blob(sheet, layout, c)
+        filled = nonempty(sheet, layout, c)
+        needs_type = _column_type_errors(field, text, filled)
+        needs_enum = bool(allowed) and bool({v.strip() for v in set(values)} - allowed - {""})
+        needs_required = required and (filled < len(values) or bool(BLANKISH.search(text)))
+        if needs_type or needs_enum or needs_required:
+            for i, raw in enumerate(values):
+                value = raw.strip()
+                if not value:
+                    if required:
+                        empty += 1
+                        out.add(
+                            "schema.required-value",
+                            f"required '{name}' is empty",
+                            f"必須項目「{name}」が空",
+                            _cell(sheet, layout, i, c, name),
+                        )
+                    continue
+                if needs_type and not _type_ok(field, value):
+                    bad_type += 1
+                    kind = field.get("format") or field["type"]
+                    out.add(
+                        "schema.type",
+                        f"'{value[:30]}' is not a {kind}",
+                        f"「{value[:30]}」は {kind} ではない",
+                        _cell(sheet, layout, i, c, name),
+                    )
+                if allowed and value not in allowed:
+                    bad_enum += 1
+                    out.add(
+                        "schema.enum",
+                        f"'{value[:30]}' is not one of {sorted(allowed)}",
+                        f"「{value[:30]}」は許容値 {sorted(allowed)} にない",
+                        _cell(sheet, layout, i, c, name),
+                    )
+        points += (0 if bad_type else 1) + (0 if bad_enum else 1) + (0 if empty else 1)
+    for c, label in enumerate(labels):
+        if c not in used and label.strip() and not (c == 0 and layout.property_header):
+            out.add(
+                "schema.extra-column",
+                f"column '{label}' is not in {schema['title']}",
+                f"列「{label}」は{schema['title']}の項目にない",
+                Location(sheet=sheet.name, row=header_row, column=c + 1, column_name=label),
+            )
+    result = out.score()
+    result.points = points
+    result.max_points = max_points
+    result.band = band(points, max_points)
+    return result
+
+
+def score(
+    table: DecodedTable, layouts: list[Layout] | None = None, schema: str | None = None
+) -> Score | None:
+    """Score against ``schema`` (a name or file), or the detected one; None when none applies."""
+    layouts = layouts or [detect(s) for s in table.sheets]
+    chosen = resolve(schema) if schema else None
+    best: tuple[int, dict, float] | None = None
+    for index, layout in enumerate(layouts):
+        if chosen is not None:
+            best = (index, chosen, 1.0)
+            break
+        found = detect_schema(layout.labels)
+        if found and (best is None or found[1] > best[2]):
+            best = (index, found[0], found[1])
+    if best is None:
+        return None
+    index, picked, share = best
+    result = score_layout(table, layouts[index], index, picked)
+    how = "named" if chosen is not None else f"detected, {share:.0%} of its columns found"
+    how_ja = "指定" if chosen is not None else f"自動判定、項目の{share:.0%}が一致"
+    # The first finding says which standard was applied (the scorer name stays fixed).
+    result.findings.insert(
+        0,
+        Finding(
+            rule="schema.applied",
+            severity=Severity.info,
+            location=Location(sheet=table.sheets[index].name),
+            message=f"checked against {picked['title']} ({picked['name']}; {how})",
+            message_ja=f"{picked['title']}（{picked['name']}、{how_ja}）として確認",
+        ),
+    )
+    return result
+
+
+def applied_schema(score: Score) -> str | None:
+    """The name of the schema a standard_schema Score was computed against."""
+    first = score.findings[0] if score.findings else None
+    if first is None or first.rule != "schema.applied":
+        return None
+    return first.message.split("(", 1)[1].split(";", 1)[0]
