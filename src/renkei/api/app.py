@@ -8,6 +8,8 @@ from fastapi import FastAPI
 
 from renkei import __version__, web
 from renkei.api import action_api, downloads, rest
+from renkei.api import needs as _needs_routes  # noqa: F401  (adds its router to rest)
+from renkei.api import roadmap as _roadmap_routes  # noqa: F401  (adds its router to rest)
 from renkei.catalog.context import Catalog
 from renkei.config import Settings
 from renkei.search.backend import make_backend

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Date,
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,

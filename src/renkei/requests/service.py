@@ -1,0 +1,561 @@
+"""Data requests: filed by anyone logged in, supported and discussed by others, answered by the
+organization they are addressed to, withdrawn by the requester.
+
+Requests are public by design (a needs list is only useful if it is seen); what they link to
+is not: a dataset linked to a request is shown only to those who may read it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from renkei.catalog import authz
+from renkei.catalog.context import Context, utcnow
+from renkei.catalog.groups import get_group
+from renkei.catalog.packages import get_package
+from renkei.errors import NotAuthorized, NotFound, ValidationError
+from renkei.requests import outbox
+from renkei.store.tables import (
+    DataRequest,
+    DataRequestComment,
+    DataRequestEvent,
+    DataRequestVote,
+    Group,
+    InventoryEntry,
+    Membership,
+    Package,
+    User,
+)
+
+SUBMITTED = "submitted"
+WITHDRAWN = "withdrawn"
+# The answers an organization can give, in the order a request usually goes through them.
+ANSWER_STATES = ("received", "under_consideration", "planned", "published", "declined")
+STATES = (SUBMITTED, *ANSWER_STATES, WITHDRAWN)
+CLOSED_STATES = ("published", "declined", WITHDRAWN)
+# Why data is not (or will not be) opened: shared by declined answers and inventory entries.
+REASON_CATEGORIES = ("personal_data", "security", "third_party_rights", "cost", "other")
+MAX_TEXT = 5000
+
+
+def _text(
+    data: dict[str, Any],
+    key: str,
+    errors: dict[str, list[str]],
+    *,
+    required: bool = False,
+    max_len: int = MAX_TEXT,
+) -> str | None:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[key] = ["Missing value"]
+        return None
+    if not isinstance(value, str):
+        errors[key] = ["Must be a string"]
+        return None
+    value = value.strip()
+    if len(value) > max_len:
+        errors[key] = [f"At most {max_len} characters"]
+        return None
+    return value
+
+
+def parse_date(value: Any, key: str, errors: dict[str, list[str]]) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        errors[key] = ["Must be a date as YYYY-MM-DD"]
+        return None
+
+
+def get_request(ctx: Context, request_id: str) -> DataRequest:
+    row = ctx.session.get(DataRequest, request_id)
+    if row is None:
+        raise NotFound(f"Data request not found: {request_id}")
+    return row
+
+
+def _organization(ctx: Context, ref: Any) -> Group | None:
+    """The addressed organization; empty or "unknown" means the requester doesn't know."""
+    if ref in (None, "", "unknown"):
+        return None
+    try:
+        return get_group(ctx, ref, is_organization=True)
+    except NotFound:
+        raise ValidationError({"organization": [f"No organization called {ref!r}"]}) from None
+
+
+def _editors(ctx: Context, organization_id: str | None) -> list[User]:
+    """Who answers for an organization: its editors and admins (sysadmins when unknown)."""
+    if organization_id is None:
+        return list(
+            ctx.session.scalars(select(User).where(User.sysadmin.is_(True), User.state == "active"))
+        )
+    return list(
+        ctx.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.group_id == organization_id,
+                Membership.capacity.in_(("editor", "admin")),
+            )
+        )
+    )
+
+
+def can_answer(ctx: Context, row: DataRequest) -> bool:
+    """Only the addressed organization's editors and admins answer (and sysadmins)."""
+    if ctx.is_sysadmin:
+        return True
+    return row.organization_id is not None and authz.has_role(ctx, row.organization_id, "editor")
+
+
+def _readable_dataset(ctx: Context, dataset_id: str | None) -> dict[str, Any] | None:
+    """The linked dataset's name and title, only for a caller who may read it."""
+    if dataset_id is None:
+        return None
+    pkg = ctx.session.get(Package, dataset_id)
+    if pkg is None or not authz.can_read_package(ctx, pkg):
+        return None
+    return {"id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name}
+
+
+def _org_ref(group: Group | None) -> dict[str, Any] | None:
+    if group is None:
+        return None
+    return {"id": group.id, "name": group.name, "title": group.title or group.name}
+
+
+def _support_counts(ctx: Context, ids: list[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    rows = ctx.session.execute(
+        select(DataRequestVote.request_id, func.count())
+        .where(DataRequestVote.request_id.in_(ids))
+        .group_by(DataRequestVote.request_id)
+    )
+    return {rid: n for rid, n in rows}
+
+
+def request_dict(
+    ctx: Context, row: DataRequest, *, support_count: int | None = None, full: bool = False
+) -> dict[str, Any]:
+    org = ctx.session.get(Group, row.organization_id) if row.organization_id else None
+    requester = ctx.session.get(User, row.requester_id) if row.requester_id else None
+    if support_count is None:
+        support_count = _support_counts(ctx, [row.id]).get(row.id, 0)
+    entry = (
+        ctx.session.get(InventoryEntry, row.inventory_entry_id) if row.inventory_entry_id else None
+    )
+    result: dict[str, Any] = {
+        "id": row.id,
+        "title": row.title,
+        "description": row.description,
+        "purpose": row.purpose,
+        "topic": row.topic,
+        "format": row.desired_format,
+        "frequency": row.desired_frequency,
+        "organization": _org_ref(org),
+        "requester": requester.name if requester else None,
+        "state": row.state,
+        "planned_date": row.planned_date.isoformat() if row.planned_date else None,
+        "reason_category": row.reason_category,
+        "reason_text": row.reason_text,
+        "dataset": _readable_dataset(ctx, row.dataset_id),
+        "inventory_entry": {"id": entry.id, "title": entry.title} if entry else None,
+        "support_count": support_count,
+        "created": row.created.isoformat(),
+        "modified": row.modified.isoformat(),
+        "first_answered": row.first_answered.isoformat() if row.first_answered else None,
+    }
+    if full:
+        result["events"] = _events(ctx, row)
+        result["comments"] = _comments(ctx, row)
+        result["supported_by_me"] = bool(
+            ctx.user and ctx.session.get(DataRequestVote, (row.id, ctx.user.id)) is not None
+        )
+        result["can_answer"] = can_answer(ctx, row)
+        result["can_withdraw"] = _can_withdraw(ctx, row)
+    return result
+
+
+def _names(ctx: Context, ids: set[str | None]) -> dict[str, str]:
+    wanted = [i for i in ids if i]
+    if not wanted:
+        return {}
+    return dict(ctx.session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+def _events(ctx: Context, row: DataRequest) -> list[dict[str, Any]]:
+    events = list(
+        ctx.session.scalars(
+            select(DataRequestEvent)
+            .where(DataRequestEvent.request_id == row.id)
+            .order_by(DataRequestEvent.id)
+        )
+    )
+    names = _names(ctx, {e.actor_id for e in events})
+    return [
+        {
+            "state": e.state,
+            "by": names.get(e.actor_id or ""),
+            "at": e.at.isoformat(),
+            "note": e.note,
+            "planned_date": e.planned_date.isoformat() if e.planned_date else None,
+            "reason_category": e.reason_category,
+            "dataset": _readable_dataset(ctx, e.dataset_id),
+        }
+        for e in events
+    ]
+
+
+def _comments(ctx: Context, row: DataRequest) -> list[dict[str, Any]]:
+    comments = list(
+        ctx.session.scalars(
+            select(DataRequestComment)
+            .where(DataRequestComment.request_id == row.id)
+            .order_by(DataRequestComment.id)
+        )
+    )
+    names = _names(ctx, {c.user_id for c in comments})
+    return [
+        {"id": c.id, "by": names.get(c.user_id or ""), "text": c.text, "at": c.created.isoformat()}
+        for c in comments
+    ]
+
+
+def _record(ctx: Context, row: DataRequest, state: str, **fields: Any) -> None:
+    now = utcnow()
+    row.state = state
+    row.modified = now
+    ctx.session.add(
+        DataRequestEvent(request_id=row.id, state=state, actor_id=ctx.user_id, at=now, **fields)
+    )
+
+
+# --- the life cycle -------------------------------------------------------------------------
+
+
+def request_create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    authz.require_user(ctx, "file a data request")
+    errors: dict[str, list[str]] = {}
+    title = _text(data, "title", errors, required=True, max_len=300)
+    purpose = _text(data, "purpose", errors, required=True)
+    description = _text(data, "description", errors) or ""
+    topic = _text(data, "topic", errors, max_len=100)
+    fmt = _text(data, "format", errors, max_len=100)
+    frequency = _text(data, "frequency", errors, max_len=100)
+    org = None
+    try:
+        org = _organization(ctx, data.get("organization"))
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    now = utcnow()
+    row = DataRequest(
+        id=str(uuid.uuid4()),
+        title=title,
+        description=description,
+        purpose=purpose,
+        topic=topic,
+        desired_format=fmt,
+        desired_frequency=frequency,
+        organization_id=org.id if org else None,
+        requester_id=ctx.user_id,
+        state=SUBMITTED,
+        created=now,
+        modified=now,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.session.add(
+        DataRequestEvent(request_id=row.id, state=SUBMITTED, actor_id=ctx.user_id, at=now)
+    )
+    addressed = org.title or org.name if org else "(organization unknown)"
+    outbox.enqueue(
+        ctx,
+        _editors(ctx, row.organization_id),
+        "request_new",
+        f"New data request: {title}",
+        f"A data request was addressed to {addressed}.\n\n{title}\n\nPurpose: {purpose}\n",
+        row.id,
+    )
+    return request_dict(ctx, row, support_count=0, full=True)
+
+
+def request_show(ctx: Context, request_id: str) -> dict[str, Any]:
+    return request_dict(ctx, get_request(ctx, request_id), full=True)
+
+
+def request_list(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """Requests, newest first or most supported first, filtered by organization, state, topic."""
+    query = select(DataRequest)
+    if org_ref := data.get("organization"):
+        if org_ref == "unknown":
+            query = query.where(DataRequest.organization_id.is_(None))
+        else:
+            org = get_group(ctx, org_ref, is_organization=True)
+            query = query.where(DataRequest.organization_id == org.id)
+    if state := data.get("state"):
+        if state == "open":
+            query = query.where(DataRequest.state.not_in(CLOSED_STATES))
+        elif state not in STATES:
+            raise ValidationError({"state": [f"One of open, {', '.join(STATES)}"]})
+        else:
+            query = query.where(DataRequest.state == state)
+    if topic := data.get("topic"):
+        query = query.where(DataRequest.topic == topic)
+    total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    sort = data.get("sort") or "newest"
+    votes = (
+        select(func.count())
+        .where(DataRequestVote.request_id == DataRequest.id)
+        .correlate(DataRequest)
+        .scalar_subquery()
+    )
+    if sort == "support":
+        query = query.order_by(votes.desc(), DataRequest.created.desc())
+    elif sort == "newest":
+        query = query.order_by(DataRequest.created.desc())
+    else:
+        raise ValidationError({"sort": ["One of newest, support"]})
+    limit, offset = _paging(data)
+    rows = list(ctx.session.scalars(query.limit(limit).offset(offset)))
+    counts = _support_counts(ctx, [r.id for r in rows])
+    return {
+        "count": total,
+        "results": [request_dict(ctx, r, support_count=counts.get(r.id, 0)) for r in rows],
+    }
+
+
+def _paging(data: dict[str, Any]) -> tuple[int, int]:
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for key, default, top in (("limit", 50, 1000), ("offset", 0, None)):
+        try:
+            value = int(data.get(key) if data.get(key) not in (None, "") else default)
+        except (TypeError, ValueError):
+            errors[key] = ["Must be a whole number"]
+            continue
+        if value < 0 or (top is not None and value > top):
+            errors[key] = [f"Must be between 0 and {top}" if top else "Must be 0 or more"]
+        values[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return values["limit"], values["offset"]
+
+
+def request_support(ctx: Context, request_id: str) -> dict[str, Any]:
+    """One vote per person: a second one is refused (409), not silently ignored."""
+    authz.require_user(ctx, "support a data request")
+    row = get_request(ctx, request_id)
+    if row.state == WITHDRAWN:
+        raise ValidationError({"state": ["The request was withdrawn"]})
+    if ctx.session.get(DataRequestVote, (row.id, ctx.user_id)) is not None:
+        raise ValidationError({"support": ["You already support this request"]})
+    ctx.session.add(DataRequestVote(request_id=row.id, user_id=ctx.user_id, created=utcnow()))
+    ctx.session.flush()
+    return {"id": row.id, "support_count": _support_counts(ctx, [row.id]).get(row.id, 0)}
+
+
+def request_unsupport(ctx: Context, request_id: str) -> dict[str, Any]:
+    authz.require_user(ctx, "take back your support")
+    row = get_request(ctx, request_id)
+    vote = ctx.session.get(DataRequestVote, (row.id, ctx.user_id))
+    if vote is None:
+        raise NotFound("You do not support this request")
+    ctx.session.delete(vote)
+    ctx.session.flush()
+    return {"id": row.id, "support_count": _support_counts(ctx, [row.id]).get(row.id, 0)}
+
+
+def request_comment(ctx: Context, request_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    authz.require_user(ctx, "comment on a data request")
+    row = get_request(ctx, request_id)
+    errors: dict[str, list[str]] = {}
+    text = _text(data, "text", errors, required=True)
+    if errors:
+        raise ValidationError(errors)
+    comment = DataRequestComment(
+        request_id=row.id, user_id=ctx.user_id, text=text, created=utcnow()
+    )
+    ctx.session.add(comment)
+    ctx.session.flush()
+    requester = ctx.session.get(User, row.requester_id) if row.requester_id else None
+    outbox.enqueue(
+        ctx,
+        [requester] if requester else [],
+        "request_comment",
+        f"New comment on your data request: {row.title}",
+        f"{ctx.user.name if ctx.user else ''} wrote:\n\n{text}\n",
+        row.id,
+    )
+    return {
+        "id": comment.id,
+        "by": ctx.user.name if ctx.user else None,
+        "text": text,
+        "at": comment.created.isoformat(),
+    }
+
+
+def request_answer(ctx: Context, request_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The addressed organization changes the request's state, with what that state needs:
+    ``planned`` a date, ``published`` the dataset, ``declined`` a reason category and text."""
+    authz.require_user(ctx, "answer a data request")
+    row = get_request(ctx, request_id)
+    if not can_answer(ctx, row):
+        raise NotAuthorized("Only the addressed organization's editors may answer this request")
+    if row.state == WITHDRAWN:
+        raise ValidationError({"state": ["The requester withdrew this request"]})
+    errors: dict[str, list[str]] = {}
+    state = data.get("state")
+    if state not in ANSWER_STATES:
+        errors["state"] = [f"One of {', '.join(ANSWER_STATES)}"]
+    note = _text(data, "note", errors)
+    planned = parse_date(data.get("planned_date"), "planned_date", errors)
+    reason_category = data.get("reason_category") or None
+    reason_text = _text(data, "reason_text", errors)
+    dataset: Package | None = None
+    if state == "planned" and planned is None and "planned_date" not in errors:
+        errors["planned_date"] = ["A planned answer needs the date"]
+    if state == "declined":
+        if reason_category not in REASON_CATEGORIES:
+            errors["reason_category"] = [f"One of {', '.join(REASON_CATEGORIES)}"]
+        if not reason_text:
+            errors["reason_text"] = ["Say why the data cannot be published"]
+    if state == "published":
+        try:
+            dataset = _answer_dataset(ctx, data.get("dataset"))
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    entry: InventoryEntry | None = None
+    if data.get("inventory_entry"):
+        entry = ctx.session.get(InventoryEntry, str(data["inventory_entry"]))
+        if entry is None or entry.organization_id != row.organization_id:
+            errors["inventory_entry"] = ["No such entry in the addressed organization's inventory"]
+    if errors:
+        raise ValidationError(errors)
+    now = utcnow()
+    if row.first_answered is None:
+        row.first_answered = now
+    row.planned_date = planned if state == "planned" else None
+    row.reason_category = reason_category if state == "declined" else None
+    row.reason_text = reason_text if state == "declined" else None
+    if entry is not None:
+        row.inventory_entry_id = entry.id
+    if dataset is not None:
+        row.dataset_id = dataset.id
+    _record(
+        ctx,
+        row,
+        state,
+        note=note,
+        planned_date=row.planned_date,
+        reason_category=row.reason_category,
+        dataset_id=dataset.id if dataset else None,
+    )
+    if state == "published" and dataset is not None and row.inventory_entry_id:
+        # Publishing closes both: the matched inventory entry is now open data.
+        linked = ctx.session.get(InventoryEntry, row.inventory_entry_id)
+        if linked is not None:
+            linked.status = "open"
+            linked.dataset_id = dataset.id
+            linked.planned_date = None
+            linked.reason_category = linked.reason_text = None
+            linked.modified = now
+    _notify_answer(ctx, row)
+    return request_dict(ctx, row, full=True)
+
+
+def _answer_dataset(ctx: Context, ref: Any) -> Package:
+    if not ref:
+        raise ValidationError({"dataset": ["A published answer names the dataset"]})
+    try:
+        pkg = get_package(ctx, ref)
+    except (NotFound, ValidationError):
+        raise ValidationError({"dataset": [f"No dataset {ref!r}"]}) from None
+    if pkg.state != "active" or not authz.can_read_package(ctx, pkg):
+        raise ValidationError({"dataset": [f"No dataset {ref!r}"]})
+    return pkg
+
+
+def _notify_answer(ctx: Context, row: DataRequest) -> None:
+    supporters = list(
+        ctx.session.scalars(
+            select(User)
+            .join(DataRequestVote, DataRequestVote.user_id == User.id)
+            .where(DataRequestVote.request_id == row.id)
+        )
+    )
+    requester = ctx.session.get(User, row.requester_id) if row.requester_id else None
+    outbox.enqueue(
+        ctx,
+        ([requester] if requester else []) + supporters,
+        "request_answer",
+        f"Data request answered ({row.state}): {row.title}",
+        f"The request {row.title!r} is now {row.state}.\n",
+        row.id,
+    )
+
+
+def _can_withdraw(ctx: Context, row: DataRequest) -> bool:
+    if row.state in CLOSED_STATES:
+        return False
+    return ctx.is_sysadmin or (ctx.user is not None and ctx.user_id == row.requester_id)
+
+
+def request_withdraw(ctx: Context, request_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Only the requester (or a sysadmin) withdraws, and only a request still open."""
+    authz.require_user(ctx, "withdraw a data request")
+    row = get_request(ctx, request_id)
+    if not (ctx.is_sysadmin or ctx.user_id == row.requester_id):
+        raise NotAuthorized("Only the requester may withdraw this request")
+    if row.state in CLOSED_STATES:
+        raise ValidationError({"state": [f"The request is already {row.state}"]})
+    errors: dict[str, list[str]] = {}
+    note = _text(data, "note", errors)
+    if errors:
+        raise ValidationError(errors)
+    _record(ctx, row, WITHDRAWN, note=note)
+    outbox.enqueue(
+        ctx,
+        _editors(ctx, row.organization_id),
+        "request_withdrawn",
+        f"Data request withdrawn: {row.title}",
+        f"The requester withdrew {row.title!r}.\n",
+        row.id,
+    )
+    return request_dict(ctx, row, full=True)
+
+
+def close_requests_for_entry(ctx: Context, entry: InventoryEntry) -> int:
+    """An inventory entry became open with a dataset: its open requests are published."""
+    if entry.status != "open" or entry.dataset_id is None:
+        return 0
+    rows = list(
+        ctx.session.scalars(
+            select(DataRequest).where(
+                DataRequest.inventory_entry_id == entry.id,
+                DataRequest.state.not_in(CLOSED_STATES),
+            )
+        )
+    )
+    now = utcnow()
+    for row in rows:
+        row.dataset_id = entry.dataset_id
+        row.planned_date = None
+        if row.first_answered is None:
+            row.first_answered = now
+        _record(ctx, row, "published", dataset_id=entry.dataset_id, note="inventory entry opened")
+        _notify_answer(ctx, row)
+    return len(rows)
