@@ -28,6 +28,12 @@ COMMANDS = [
     ["token", "create"],
     ["db"],
     ["db", "upgrade"],
+    ["roadmap"],
+    ["roadmap", "import"],
+    ["roadmap", "list"],
+    ["notifications"],
+    ["notifications", "list"],
+    ["notifications", "deliver"],
 ]
 
 

@@ -3,13 +3,16 @@ person, notifications in the outbox, statistics on a fixture, private datasets k
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from renkei.cli import app
 from renkei.requests.outbox import JsonLinesSender, deliver_pending
 from renkei.store.tables import DataRequest, NotificationOutbox
 
@@ -274,3 +277,29 @@ def test_outbox_delivery_through_a_sender(client, catalog, people: People, tmp_p
     pending = client.get("/api/v1/notifications/outbox", params={"pending": "true"},
                          headers=auth(people.admin)).json()  # fmt: skip
     assert pending["results"] == []
+
+
+def test_outbox_from_the_command_line(
+    client, settings, people: People, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("RENKEI_DATA_DIR", str(settings.data_dir))  # the CLI sets it; restored
+    file_request(client, people.requester)
+    runner = CliRunner()
+    data_dir = ["--data-dir", str(settings.data_dir)]
+    listed = runner.invoke(
+        app, ["notifications", "list", "--pending", "--format", "json", *data_dir]
+    )
+    assert listed.exit_code == 0, listed.output
+    assert len(json.loads(listed.stdout)) == 2
+    target = tmp_path / "mail.jsonl"
+    sent = runner.invoke(app, ["notifications", "deliver", "--to", str(target), *data_dir])
+    assert sent.exit_code == 0 and "2 sent" in sent.stdout
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert {m["recipient_email"] for m in lines} == {
+        "city-editor@example.org",
+        "req-admin@example.org",
+    }
+    again = runner.invoke(
+        app, ["notifications", "list", "--pending", "--format", "json", *data_dir]
+    )
+    assert json.loads(again.stdout) == []

@@ -242,7 +242,8 @@ def test_private_linked_dataset_stays_hidden(catalog, client, api, make_user) ->
     assert refused.status_code == 403
 
 
-def test_cli_import_json_summary(seed: Path, tmp_path: Path) -> None:
+def test_cli_import_json_summary(seed: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("RENKEI_DATA_DIR", str(tmp_path / "d"))  # the CLI sets it; restored after
     runner = CliRunner()
     args = ["roadmap", "import", str(seed), "--format", "json", "--data-dir", str(tmp_path / "d")]
     result = runner.invoke(app, args)

@@ -100,6 +100,11 @@ def outbox_dict(row: NotificationOutbox) -> dict[str, Any]:
 def outbox_list(ctx: Context, *, pending_only: bool = False, limit: int = 500) -> list[dict]:
     """The outbox (sysadmins): every message, or only those still waiting."""
     authz.require_sysadmin(ctx, "read the notification outbox")
+    return read_outbox(ctx, pending_only=pending_only, limit=limit)
+
+
+def read_outbox(ctx: Context, *, pending_only: bool = False, limit: int = 500) -> list[dict]:
+    """The outbox without a permission check: for the operator's command line."""
     query = select(NotificationOutbox).order_by(NotificationOutbox.id).limit(limit)
     if pending_only:
         query = query.where(NotificationOutbox.sent_at.is_(None))
