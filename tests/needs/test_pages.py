@@ -133,3 +133,34 @@ def test_private_dataset_not_on_request_or_inventory_pages(
         assert site.private not in text and "非公開の下書き" not in text, path
     login(client, site.member)
     assert re.search("非公開の下書き", client.get(f"/inventory/{site.org}").text)
+
+
+def test_editor_imports_the_inventory_through_the_page(
+    client: TestClient, site: Site, filed: str
+) -> None:
+    path = f"/inventory/{site.org}"
+    assert 'type="file"' not in client.get(path).text  # only editors see the form
+    login(client, "eddy")
+    token = csrf_token(client, path)
+    good = b"title,status,planned_date\r\nBus stops,planned,2027-01-01\r\n"
+    done = client.post(f"{path}/import", data={"csrf_token": token},
+                       files={"file": ("inv.csv", good)}, follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    assert "Bus stops" in client.get(path).text
+    bad = b"title,status\r\nTaxes,not_open\r\n"
+    refused = client.post(f"{path}/import", data={"csrf_token": token},
+                          files={"file": ("inv.csv", bad)})  # fmt: skip
+    assert refused.status_code == 409 and "row 2" in refused.text
+    assert "Taxes" not in client.get(f"{path}.json").text
+
+
+def test_request_list_pages(client: TestClient, catalog: Catalog, site: Site) -> None:
+    with catalog.context() as ctx:
+        asker = users.create_user(ctx, "many", password=PASSWORD)
+    with catalog.context(asker.id) as ctx:
+        for number in range(52):
+            service.request_create(ctx, {"title": f"R{number:02}", "purpose": "p"})
+    first = client.get("/request").text
+    assert "offset=50" in first and "R51" in first and "R01" not in first
+    second = client.get("/request?offset=50").text
+    assert "R01" in second and "R00" in second and "offset=0" in second

@@ -215,6 +215,11 @@ def test_editor_logs_in_and_manages_tokens(demo_node: DemoNode, new_page: Any) -
         "/group/disaster-prevention",
         "/user/login",
         "/dataset/no-such-dataset",
+        "/request",
+        "/request/stats",
+        "/inventory/takamatsu-city",
+        "/roadmap",
+        "/roadmap/04-01?lang=en",
     ],
 )
 def test_no_serious_accessibility_violations(demo_node: DemoNode, new_page: Any, path: str) -> None:

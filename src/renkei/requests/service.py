@@ -324,9 +324,9 @@ def request_list(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         .scalar_subquery()
     )
     if sort == "support":
-        query = query.order_by(votes.desc(), DataRequest.created.desc())
+        query = query.order_by(votes.desc(), DataRequest.created.desc(), DataRequest.id)
     elif sort == "newest":
-        query = query.order_by(DataRequest.created.desc())
+        query = query.order_by(DataRequest.created.desc(), DataRequest.id)
     else:
         raise ValidationError({"sort": ["One of newest, support"]})
     limit, offset = _paging(data)

@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from renkei.catalog import groups
 from renkei.catalog.context import Context
 from renkei.errors import NotAuthorized, ValidationError
-from renkei.requests import inventory, service, stats
+from renkei.requests import inventory, service, spreadsheet, stats
 from renkei.web.i18n import N_
 from renkei.web.page import Web
 from renkei.web.routing import page, web_router
@@ -38,6 +39,7 @@ REASON_LABELS = {
 }
 STATUS_LABELS = {"open": N_("Open"), "planned": N_("Planned"), "not_open": N_("Not open")}
 REQUEST_FIELDS = ("title", "purpose", "description", "organization", "topic", "format", "frequency")
+MAX_UPLOAD = 10 * 1024 * 1024
 ANSWER_FIELDS = ("state", "note", "planned_date", "reason_category", "reason_text", "dataset")
 
 
@@ -257,15 +259,59 @@ def inventory_overview_page(request: Request) -> Response:
     )
 
 
-@page(router, "/inventory/{organization}")
-def inventory_page(request: Request, organization: str) -> Response:
-    web = Web(request)
+def _inventory_page(
+    web: Web, organization: str, *, errors: dict[str, Any] | None = None, status: int = 200
+) -> Response:
     with web.context() as ctx:
         data = inventory.inventory_list(ctx, organization)
     org = data["organization"]
     return web.render(
         "inventory.html",
-        data,
+        {**data, "errors": errors or {}},
         title=web.gettext("Inventory of %(name)s", name=org["title"]),
+        status=status,
         extra=_labels(web),
     )
+
+
+@page(router, "/inventory/{organization}")
+def inventory_page(request: Request, organization: str) -> Response:
+    return _inventory_page(Web(request), organization)
+
+
+@page(router, "/inventory/{organization}/import", methods=("POST",))
+async def inventory_import_page(request: Request, organization: str) -> Response:
+    """An editor uploads the filled-in template: every row is checked before any is saved."""
+    web = Web(request)
+    form = await request.form()
+    web.check_csrf(form)
+    if web.user is None:
+        return _login_first(web, web.gettext("Log in first."))
+    upload = form.get("file")
+    raw = await upload.read(MAX_UPLOAD + 1) if isinstance(upload, StarletteUpload) else b""
+    filename = upload.filename or "" if isinstance(upload, StarletteUpload) else ""
+
+    def run() -> dict[str, Any]:
+        if not raw:
+            raise ValidationError({"file": [web.gettext("Choose a CSV or Excel file.")]})
+        if len(raw) > MAX_UPLOAD:
+            raise ValidationError({"file": ["At most 10 MB"]})
+        rows = spreadsheet.read_rows(raw, filename)
+        with web.context(write=True) as ctx:
+            return inventory.import_entries(ctx, organization, rows)
+
+    try:
+        result = await run_in_threadpool(run)
+    except ValidationError as exc:
+        return _inventory_page(web, organization, errors=exc.errors, status=409)
+    if web.as_json:
+        return web.render("inventory.html", result, title="")
+    web.flash(
+        web.gettext(
+            "Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
+            created=result["created"],
+            updated=result["updated"],
+            unchanged=result["unchanged"],
+        )
+    )
+    return web.redirect(f"/inventory/{organization}")
