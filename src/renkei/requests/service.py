@@ -332,10 +332,30 @@ def request_list(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     limit, offset = _paging(data)
     rows = list(ctx.session.scalars(query.limit(limit).offset(offset)))
     counts = _support_counts(ctx, [r.id for r in rows])
+    loaded = _preload(ctx, rows)  # noqa: F841 - held so the session's identity map keeps them
     return {
         "count": total,
         "results": [request_dict(ctx, r, support_count=counts.get(r.id, 0)) for r in rows],
     }
+
+
+def _preload(ctx: Context, rows: list[DataRequest]) -> list[Any]:
+    """Load what the rows refer to in one query per table, so that rendering each row finds it
+    in the session (``session.get``) instead of asking the database again."""
+
+    def ids(attr: str) -> list[str]:
+        return list({getattr(r, attr) for r in rows if getattr(r, attr)})
+
+    loaded: list[Any] = []
+    for table, attr in (
+        (Group, "organization_id"),
+        (User, "requester_id"),
+        (InventoryEntry, "inventory_entry_id"),
+        (Package, "dataset_id"),
+    ):
+        if wanted := ids(attr):
+            loaded.extend(ctx.session.scalars(select(table).where(table.id.in_(wanted))))
+    return loaded
 
 
 def _paging(data: dict[str, Any]) -> tuple[int, int]:
@@ -453,8 +473,8 @@ def request_answer(ctx: Context, request_id: str, data: dict[str, Any]) -> dict[
     row.reason_text = reason_text if state == "declined" else None
     if entry is not None:
         row.inventory_entry_id = entry.id
-    if dataset is not None:
-        row.dataset_id = dataset.id
+    # The state is the current answer: a dataset belongs to a published one only.
+    row.dataset_id = dataset.id if dataset is not None else None
     _record(
         ctx,
         row,
