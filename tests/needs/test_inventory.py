@@ -166,3 +166,21 @@ def test_entry_edit_and_publishing_closes_both(client, org) -> None:  # type: ig
     foreign = client.post("/api/v1/inventory/town/entries", headers=auth(org["outsider"]),
                           json={"title": "X", "status": "open"})  # fmt: skip
     assert foreign.status_code == 403
+
+
+def test_exports_do_not_carry_formulas(client, org) -> None:  # type: ignore[no-untyped-def]
+    editor = auth(org["editor"])
+    hostile = '=HYPERLINK("https://evil.example","click")'
+    response = client.post("/api/v1/inventory/town/entries", headers=editor,
+                           json={"title": hostile, "status": "planned",
+                                 "planned_date": "2027-01-01", "description": "-1+2"})  # fmt: skip
+    assert response.status_code == 201
+    exported_csv = client.get("/api/v1/inventory/town/export.csv").content
+    assert b"'=HYPERLINK" in exported_csv and b"'-1+2" in exported_csv
+    book = load_workbook(io.BytesIO(client.get("/api/v1/inventory/town/export.xlsx").content))
+    cell = book.active["A2"]
+    assert cell.value == hostile and cell.data_type == "s"
+    # Re-importing the CSV export gives back the original text, unchanged.
+    again = client.post("/api/v1/inventory/town/import", headers=editor,
+                        files={"file": ("x.csv", exported_csv)})  # fmt: skip
+    assert again.json()["unchanged"] == 1 and again.json()["created"] == 0

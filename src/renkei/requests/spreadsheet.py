@@ -88,7 +88,10 @@ def _rows(table: list[list[Any]]) -> list[tuple[int, dict[str, Any]]]:
             if key is None or value is None:
                 continue
             # Dates typed into Excel come back as datetimes: keep only the date.
-            row[key] = value.date().isoformat() if hasattr(value, "date") else str(value).strip()
+            if hasattr(value, "date"):
+                row[key] = value.date().isoformat()
+            else:
+                row[key] = _restore(str(value).strip())
         rows.append((number, row))
     return rows
 
@@ -116,6 +119,19 @@ def _xlsx_table(raw: bytes) -> list[list[Any]]:
         book.close()
 
 
+# A cell starting with one of these is a formula to spreadsheet programs (CSV injection): the
+# CSV export prefixes it with an apostrophe, which the import takes off again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _restore(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
 def _export_values(entry: dict[str, Any]) -> list[str]:
     dataset = entry.get("dataset")
     return [
@@ -134,7 +150,7 @@ def write_csv(entries: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for entry in entries:
-        writer.writerow(_export_values(entry))
+        writer.writerow([_defuse(v) for v in _export_values(entry)])
     # A BOM so Excel in Japan opens the UTF-8 file without garbling it.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -149,6 +165,10 @@ def write_xlsx(entries: list[dict[str, Any]]) -> bytes:
     sheet.append(list(COLUMNS))
     for entry in entries:
         sheet.append(_export_values(entry))
+        for cell in sheet[sheet.max_row]:
+            # openpyxl stores a string starting with "=" as a formula: keep it text.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     guide = book.create_sheet("guide")
     guide.append(["column", "values"])
     guide.append(["status", ", ".join(STATUSES)])
