@@ -303,3 +303,32 @@ def test_outbox_from_the_command_line(
         app, ["notifications", "list", "--pending", "--format", "json", *data_dir]
     )
     assert json.loads(again.stdout) == []
+
+
+def test_listing_costs_the_same_queries_for_more_requests(
+    client, catalog, api, people: People, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    engine = catalog.sessions.kw["bind"]
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    def listing_queries() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/api/v1/requests").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for who in (people.requester, people.supporter):
+        file_request(client, who, organization="city")
+    few = listing_queries()
+    for index in range(6):
+        asker = make_user(f"asker-{index}")
+        file_request(client, asker, organization="prefecture" if index % 2 else "")
+    assert listing_queries() == few
