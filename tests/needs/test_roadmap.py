@@ -255,3 +255,8 @@ def test_cli_import_json_summary(seed: Path, tmp_path: Path, monkeypatch) -> Non
     assert again["unchanged"] == 15 and again["created"] == 0
     missing = runner.invoke(app, ["roadmap", "import", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 2
+    not_a_table = tmp_path / "notes.txt"
+    not_a_table.write_text("メモ\tです\n", encoding="utf-8")
+    empty = runner.invoke(app, ["roadmap", "import", str(not_a_table), "--format", "json"])
+    assert empty.exit_code == 1
+    assert [p["kind"] for p in json.loads(empty.stdout)["problems"]] == ["unplaced", "empty"]

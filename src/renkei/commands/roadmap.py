@@ -51,7 +51,9 @@ def import_(
     fmt: FormatOption = "rich",
     data_dir: DataDirOption = None,
 ) -> None:
-    """Import measures (idempotent: by number); list rows that could not be placed."""
+    """Import measures (idempotent: by number); list rows that could not be placed.
+
+    Exits 1 when the file holds no measure at all, 2 when it cannot be read."""
     from renkei.roadmap.service import import_roadmap
 
     _check_format(fmt)
@@ -64,6 +66,8 @@ def import_(
         summary = import_roadmap(ctx, text, source=file.name)
     if fmt == "json":
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        if not summary["measures"]:
+            raise typer.Exit(1)
         return
     out.print(
         f"[bold]{summary['measures']} measures[/] from {file.name}: {summary['created']} new, "
@@ -77,6 +81,8 @@ def import_(
     for problem in summary["problems"]:
         colour = "yellow" if problem["kind"] == "alignment" else "red"
         out.print(f"[{colour}]line {problem['line']}: {problem['message']}[/]")
+    if not summary["measures"]:
+        raise typer.Exit(1)
 
 
 @app.command("list")

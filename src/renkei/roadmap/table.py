@@ -42,7 +42,8 @@ MINISTRY_LABEL = "府省庁"
 @dataclass
 class Problem:
     """``unplaced``: a row that became no measure; ``alignment``: a page whose marker matrix
-    does not line up with its header, so its marks were kept but no article assigned."""
+    does not line up with its header, so its marks were kept but no article assigned;
+    ``empty``: nothing in the file was a measure (line 0: the file as a whole)."""
 
     line: int
     message: str
@@ -276,6 +277,10 @@ def parse_roadmap(text: str) -> ParsedTable:
         measures.append(measure)
         page.append(measure)
     _settle_page(page, problems)
+    if not measures:
+        problems.append(
+            Problem(0, "no measure found: is this a roadmap table with a 施策番号 header?", "empty")
+        )
     return ParsedTable(measures, problems)
 
 
