@@ -19,24 +19,11 @@ from renkei.catalog.context import Context, utcnow
 from renkei.catalog.groups import get_group
 from renkei.catalog.packages import get_package
 from renkei.errors import NotAuthorized, NotFound, ValidationError
-from renkei.requests.service import (
-    MAX_TEXT,
-    REASON_CATEGORIES,
-    close_requests_for_entry,
-    parse_date,
-)
-from renkei.store.tables import Group, InventoryEntry, Package
+from renkei.requests.rules import MAX_TEXT, REASON_CATEGORIES, parse_date, readable_dataset
+from renkei.requests.service import close_requests_for_entry
+from renkei.store.tables import Group, InventoryEntry
 
 STATUSES = ("open", "planned", "not_open")
-
-
-def _readable_dataset(ctx: Context, dataset_id: str | None) -> dict[str, Any] | None:
-    if dataset_id is None:
-        return None
-    pkg = ctx.session.get(Package, dataset_id)
-    if pkg is None or not authz.can_read_package(ctx, pkg):
-        return None
-    return {"id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name}
 
 
 def entry_dict(ctx: Context, entry: InventoryEntry) -> dict[str, Any]:
@@ -48,7 +35,7 @@ def entry_dict(ctx: Context, entry: InventoryEntry) -> dict[str, Any]:
         "planned_date": entry.planned_date.isoformat() if entry.planned_date else None,
         "reason_category": entry.reason_category,
         "reason_text": entry.reason_text,
-        "dataset": _readable_dataset(ctx, entry.dataset_id),
+        "dataset": readable_dataset(ctx, entry.dataset_id),
         "modified": entry.modified.isoformat(),
     }
 

@@ -8,7 +8,6 @@ is not: a dataset linked to a request is shown only to those who may read it.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +18,19 @@ from renkei.catalog.groups import get_group
 from renkei.catalog.packages import get_package
 from renkei.errors import NotAuthorized, NotFound, ValidationError
 from renkei.requests import outbox
+from renkei.requests.render import preload, request_dict, support_counts
+from renkei.requests.rules import (
+    ANSWER_STATES,
+    CLOSED_STATES,
+    REASON_CATEGORIES,
+    STATES,
+    SUBMITTED,
+    WITHDRAWN,
+    can_answer,
+    get_request,
+    parse_date,
+)
+from renkei.requests.rules import text_field as _text
 from renkei.store.tables import (
     DataRequest,
     DataRequestComment,
@@ -30,58 +42,6 @@ from renkei.store.tables import (
     Package,
     User,
 )
-
-SUBMITTED = "submitted"
-WITHDRAWN = "withdrawn"
-# The answers an organization can give, in the order a request usually goes through them.
-ANSWER_STATES = ("received", "under_consideration", "planned", "published", "declined")
-STATES = (SUBMITTED, *ANSWER_STATES, WITHDRAWN)
-CLOSED_STATES = ("published", "declined", WITHDRAWN)
-# Why data is not (or will not be) opened: shared by declined answers and inventory entries.
-REASON_CATEGORIES = ("personal_data", "security", "third_party_rights", "cost", "other")
-MAX_TEXT = 5000
-
-
-def _text(
-    data: dict[str, Any],
-    key: str,
-    errors: dict[str, list[str]],
-    *,
-    required: bool = False,
-    max_len: int = MAX_TEXT,
-) -> str | None:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[key] = ["Missing value"]
-        return None
-    if not isinstance(value, str):
-        errors[key] = ["Must be a string"]
-        return None
-    value = value.strip()
-    if len(value) > max_len:
-        errors[key] = [f"At most {max_len} characters"]
-        return None
-    return value
-
-
-def parse_date(value: Any, key: str, errors: dict[str, list[str]]) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors[key] = ["Must be a date as YYYY-MM-DD"]
-        return None
-
-
-def get_request(ctx: Context, request_id: str) -> DataRequest:
-    row = ctx.session.get(DataRequest, request_id)
-    if row is None:
-        raise NotFound(f"Data request not found: {request_id}")
-    return row
 
 
 def _organization(ctx: Context, ref: Any) -> Group | None:
@@ -110,127 +70,6 @@ def _editors(ctx: Context, organization_id: str | None) -> list[User]:
             )
         )
     )
-
-
-def can_answer(ctx: Context, row: DataRequest) -> bool:
-    """Only the addressed organization's editors and admins answer (and sysadmins)."""
-    if ctx.is_sysadmin:
-        return True
-    return row.organization_id is not None and authz.has_role(ctx, row.organization_id, "editor")
-
-
-def _readable_dataset(ctx: Context, dataset_id: str | None) -> dict[str, Any] | None:
-    """The linked dataset's name and title, only for a caller who may read it."""
-    if dataset_id is None:
-        return None
-    pkg = ctx.session.get(Package, dataset_id)
-    if pkg is None or not authz.can_read_package(ctx, pkg):
-        return None
-    return {"id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name}
-
-
-def _org_ref(group: Group | None) -> dict[str, Any] | None:
-    if group is None:
-        return None
-    return {"id": group.id, "name": group.name, "title": group.title or group.name}
-
-
-def _support_counts(ctx: Context, ids: list[str]) -> dict[str, int]:
-    if not ids:
-        return {}
-    rows = ctx.session.execute(
-        select(DataRequestVote.request_id, func.count())
-        .where(DataRequestVote.request_id.in_(ids))
-        .group_by(DataRequestVote.request_id)
-    )
-    return {rid: n for rid, n in rows}
-
-
-def request_dict(
-    ctx: Context, row: DataRequest, *, support_count: int | None = None, full: bool = False
-) -> dict[str, Any]:
-    org = ctx.session.get(Group, row.organization_id) if row.organization_id else None
-    requester = ctx.session.get(User, row.requester_id) if row.requester_id else None
-    if support_count is None:
-        support_count = _support_counts(ctx, [row.id]).get(row.id, 0)
-    entry = (
-        ctx.session.get(InventoryEntry, row.inventory_entry_id) if row.inventory_entry_id else None
-    )
-    result: dict[str, Any] = {
-        "id": row.id,
-        "title": row.title,
-        "description": row.description,
-        "purpose": row.purpose,
-        "topic": row.topic,
-        "format": row.desired_format,
-        "frequency": row.desired_frequency,
-        "organization": _org_ref(org),
-        "requester": requester.name if requester else None,
-        "state": row.state,
-        "planned_date": row.planned_date.isoformat() if row.planned_date else None,
-        "reason_category": row.reason_category,
-        "reason_text": row.reason_text,
-        "dataset": _readable_dataset(ctx, row.dataset_id),
-        "inventory_entry": {"id": entry.id, "title": entry.title} if entry else None,
-        "support_count": support_count,
-        "created": row.created.isoformat(),
-        "modified": row.modified.isoformat(),
-        "first_answered": row.first_answered.isoformat() if row.first_answered else None,
-    }
-    if full:
-        result["events"] = _events(ctx, row)
-        result["comments"] = _comments(ctx, row)
-        result["supported_by_me"] = bool(
-            ctx.user and ctx.session.get(DataRequestVote, (row.id, ctx.user.id)) is not None
-        )
-        result["can_answer"] = can_answer(ctx, row)
-        result["can_withdraw"] = _can_withdraw(ctx, row)
-    return result
-
-
-def _names(ctx: Context, ids: set[str | None]) -> dict[str, str]:
-    wanted = [i for i in ids if i]
-    if not wanted:
-        return {}
-    return dict(ctx.session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
-
-
-def _events(ctx: Context, row: DataRequest) -> list[dict[str, Any]]:
-    events = list(
-        ctx.session.scalars(
-            select(DataRequestEvent)
-            .where(DataRequestEvent.request_id == row.id)
-            .order_by(DataRequestEvent.id)
-        )
-    )
-    names = _names(ctx, {e.actor_id for e in events})
-    return [
-        {
-            "state": e.state,
-            "by": names.get(e.actor_id or ""),
-            "at": e.at.isoformat(),
-            "note": e.note,
-            "planned_date": e.planned_date.isoformat() if e.planned_date else None,
-            "reason_category": e.reason_category,
-            "dataset": _readable_dataset(ctx, e.dataset_id),
-        }
-        for e in events
-    ]
-
-
-def _comments(ctx: Context, row: DataRequest) -> list[dict[str, Any]]:
-    comments = list(
-        ctx.session.scalars(
-            select(DataRequestComment)
-            .where(DataRequestComment.request_id == row.id)
-            .order_by(DataRequestComment.id)
-        )
-    )
-    names = _names(ctx, {c.user_id for c in comments})
-    return [
-        {"id": c.id, "by": names.get(c.user_id or ""), "text": c.text, "at": c.created.isoformat()}
-        for c in comments
-    ]
 
 
 def _record(ctx: Context, row: DataRequest, state: str, **fields: Any) -> None:
@@ -331,31 +170,12 @@ def request_list(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"sort": ["One of newest, support"]})
     limit, offset = _paging(data)
     rows = list(ctx.session.scalars(query.limit(limit).offset(offset)))
-    counts = _support_counts(ctx, [r.id for r in rows])
-    loaded = _preload(ctx, rows)  # noqa: F841 - held so the session's identity map keeps them
+    counts = support_counts(ctx, [r.id for r in rows])
+    loaded = preload(ctx, rows)  # noqa: F841 - held so the session's identity map keeps them
     return {
         "count": total,
         "results": [request_dict(ctx, r, support_count=counts.get(r.id, 0)) for r in rows],
     }
-
-
-def _preload(ctx: Context, rows: list[DataRequest]) -> list[Any]:
-    """Load what the rows refer to in one query per table, so that rendering each row finds it
-    in the session (``session.get``) instead of asking the database again."""
-
-    def ids(attr: str) -> list[str]:
-        return list({getattr(r, attr) for r in rows if getattr(r, attr)})
-
-    loaded: list[Any] = []
-    for table, attr in (
-        (Group, "organization_id"),
-        (User, "requester_id"),
-        (InventoryEntry, "inventory_entry_id"),
-        (Package, "dataset_id"),
-    ):
-        if wanted := ids(attr):
-            loaded.extend(ctx.session.scalars(select(table).where(table.id.in_(wanted))))
-    return loaded
 
 
 def _paging(data: dict[str, Any]) -> tuple[int, int]:
@@ -385,7 +205,7 @@ def request_support(ctx: Context, request_id: str) -> dict[str, Any]:
         raise ValidationError({"support": ["You already support this request"]})
     ctx.session.add(DataRequestVote(request_id=row.id, user_id=ctx.user_id, created=utcnow()))
     ctx.session.flush()
-    return {"id": row.id, "support_count": _support_counts(ctx, [row.id]).get(row.id, 0)}
+    return {"id": row.id, "support_count": support_counts(ctx, [row.id]).get(row.id, 0)}
 
 
 def request_unsupport(ctx: Context, request_id: str) -> dict[str, Any]:
@@ -396,7 +216,7 @@ def request_unsupport(ctx: Context, request_id: str) -> dict[str, Any]:
         raise NotFound("You do not support this request")
     ctx.session.delete(vote)
     ctx.session.flush()
-    return {"id": row.id, "support_count": _support_counts(ctx, [row.id]).get(row.id, 0)}
+    return {"id": row.id, "support_count": support_counts(ctx, [row.id]).get(row.id, 0)}
 
 
 def request_comment(ctx: Context, request_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -526,12 +346,6 @@ def _notify_answer(ctx: Context, row: DataRequest) -> None:
         f"The request {row.title!r} is now {row.state}.\n",
         row.id,
     )
-
-
-def _can_withdraw(ctx: Context, row: DataRequest) -> bool:
-    if row.state in CLOSED_STATES:
-        return False
-    return ctx.is_sysadmin or (ctx.user is not None and ctx.user_id == row.requester_id)
 
 
 def request_withdraw(ctx: Context, request_id: str, data: dict[str, Any]) -> dict[str, Any]:

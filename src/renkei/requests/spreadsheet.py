@@ -14,7 +14,7 @@ from typing import Any
 
 from renkei.errors import ValidationError
 from renkei.requests.inventory import STATUSES
-from renkei.requests.service import REASON_CATEGORIES
+from renkei.requests.rules import REASON_CATEGORIES
 
 COLUMNS = (
     "title",

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from renkei.catalog.context import Context, utcnow
 from renkei.catalog.groups import get_group
-from renkei.requests.service import CLOSED_STATES, WITHDRAWN
+from renkei.requests.rules import CLOSED_STATES, WITHDRAWN
 from renkei.store.tables import DataRequest, DataRequestVote, Group
 
 WINDOW = timedelta(days=30)

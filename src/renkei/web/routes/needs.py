@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from renkei.catalog import groups
 from renkei.catalog.context import Context
 from renkei.errors import NotAuthorized, ValidationError
-from renkei.requests import inventory, service, spreadsheet, stats
+from renkei.requests import inventory, rules, service, spreadsheet, stats
 from renkei.web.i18n import N_
 from renkei.web.page import Web
 from renkei.web.routing import page, web_router
@@ -156,8 +156,8 @@ def _request_page(
         title=shown["title"],
         status=status,
         extra={
-            "answer_states": service.ANSWER_STATES,
-            "reasons": service.REASON_CATEGORIES,
+            "answer_states": rules.ANSWER_STATES,
+            "reasons": rules.REASON_CATEGORIES,
             "entries": entries,
             **_labels(web),
         },
