@@ -260,3 +260,22 @@ def test_cli_import_json_summary(seed: Path, tmp_path: Path, monkeypatch) -> Non
     empty = runner.invoke(app, ["roadmap", "import", str(not_a_table), "--format", "json"])
     assert empty.exit_code == 1
     assert [p["kind"] for p in json.loads(empty.stdout)["problems"]] == ["unplaced", "empty"]
+
+
+def test_quality_kpi_reports_a_registered_source(client) -> None:  # type: ignore[no-untyped-def]
+    from renkei.roadmap import kpis
+
+    def scores(ctx) -> dict[str, float]:  # type: ignore[no-untyped-def]
+        return {"city-a": 35.0, "city-b": 90.0, "city-c": 100.0}
+
+    kpis.set_quality_source(scores)
+    try:
+        quality = next(
+            k
+            for k in client.get("/api/v1/roadmap/kpis").json()["kpis"]
+            if k["id"] == "quality_scores"
+        )
+    finally:
+        kpis.set_quality_source(None)
+    assert quality["value"] == 3 and quality["median"] == 90.0
+    assert [band["organizations"] for band in quality["distribution"]] == [0, 1, 0, 0, 2]

@@ -7,6 +7,8 @@ dataset never shows up in a count it should not. A KPI the node cannot measure y
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,13 +42,46 @@ def _connected_peers(ctx: Context) -> dict[str, Any]:
     }
 
 
+# Where organization quality scores come from: a function (ctx -> {organization name: score
+# 0-100}, only organizations whose data is scored) that the quality feature registers with
+# ``set_quality_source``. Until one is registered the KPI says so instead of reporting zero.
+QualitySource = Callable[[Context], Mapping[str, float]]
+_quality_source: QualitySource | None = None
+BUCKETS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))
+
+
+def set_quality_source(source: QualitySource | None) -> None:
+    global _quality_source
+    _quality_source = source
+
+
 def _quality_scores(ctx: Context) -> dict[str, Any]:
+    if _quality_source is None:
+        return {
+            "value": None,
+            "unit": "organizations",
+            "distribution": None,
+            "reason": "this node has no quality scorer yet (renkei.quality holds only the shared "
+            "vocabulary of findings and scores), so no organization's data is scored",
+        }
+    scores = sorted(float(v) for v in _quality_source(ctx).values())
+    distribution = [
+        {
+            "from": low,
+            "to": high,
+            "organizations": sum(
+                1 for v in scores if low <= v < high or (high == 100 and v == 100)
+            ),
+        }
+        for low, high in BUCKETS
+    ]
     return {
-        "value": None,
+        "value": len(scores),
         "unit": "organizations",
-        "distribution": None,
-        "reason": "this node has no quality scorer yet (renkei.quality holds only the shared "
-        "vocabulary of findings and scores), so no organization's data is scored",
+        "distribution": distribution,
+        "mean": round(statistics.fmean(scores), 2) if scores else None,
+        "median": round(statistics.median(scores), 2) if scores else None,
+        "note": "organizations whose data is scored, and their scores (0-100) in five bands",
     }
 
 
