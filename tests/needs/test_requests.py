@@ -332,3 +332,27 @@ def test_listing_costs_the_same_queries_for_more_requests(
         asker = make_user(f"asker-{index}")
         file_request(client, asker, organization="prefecture" if index % 2 else "")
     assert listing_queries() == few
+
+
+def test_forwarding_to_the_right_organization(client, catalog, people: People) -> None:  # type: ignore[no-untyped-def]
+    rid = file_request(client, people.requester, organization="")["id"]
+    body = {"organization": "city", "note": "they hold it"}
+    for who in (people.requester, people.editor):  # nobody but sysadmins answers for "unknown"
+        refused = client.post(f"/api/v1/requests/{rid}/forward", json=body, headers=auth(who))
+        assert refused.status_code == 403
+    moved = client.post(f"/api/v1/requests/{rid}/forward", json=body, headers=auth(people.admin))
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["organization"]["name"] == "city" and moved.json()["state"] == "submitted"
+    assert moved.json()["events"][-1]["note"] == "forwarded to city: they hold it"
+    told = [m for m in outbox(catalog) if m.subject.startswith("Data request forwarded")]
+    assert {m.recipient_id for m in told} == {people.editor.id}  # the admin forwarded it himself
+    # Now the city's editor may answer, and pass it on again.
+    same = client.post(f"/api/v1/requests/{rid}/forward", json={"organization": "city"},
+                       headers=auth(people.editor))  # fmt: skip
+    assert same.status_code == 409 and "organization" in same.json()["errors"]
+    again = client.post(f"/api/v1/requests/{rid}/forward", json={"organization": "prefecture"},
+                        headers=auth(people.editor))  # fmt: skip
+    assert again.json()["organization"]["name"] == "prefecture"
+    gone = client.post(f"/api/v1/requests/{rid}/answers", json={"state": "received"},
+                       headers=auth(people.editor))  # fmt: skip
+    assert gone.status_code == 403

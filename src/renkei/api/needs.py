@@ -76,6 +76,12 @@ async def requests_answer(request: Request, request_id: str) -> Any:
     return await rest.call_service(request, service.request_answer, request_id, body, write=True)
 
 
+@router.post("/requests/{request_id}/forward")
+async def requests_forward(request: Request, request_id: str) -> Any:
+    body = await _body(request)
+    return await rest.call_service(request, service.request_forward, request_id, body, write=True)
+
+
 @router.post("/requests/{request_id}/withdraw")
 async def requests_withdraw(request: Request, request_id: str) -> Any:
     body = await _body(request)

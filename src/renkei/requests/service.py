@@ -348,6 +348,52 @@ def _notify_answer(ctx: Context, row: DataRequest) -> None:
     )
 
 
+def request_forward(ctx: Context, request_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Address an open request to another organization (a request desk's work, or an editor
+    passing on what their organization does not hold). Who may answer may forward; the
+    history records it, the state stays, and the new organization's editors are told."""
+    authz.require_user(ctx, "forward a data request")
+    row = get_request(ctx, request_id)
+    if not can_answer(ctx, row):
+        raise NotAuthorized("Only the addressed organization's editors may forward this request")
+    if row.state in CLOSED_STATES:
+        raise ValidationError({"state": [f"The request is already {row.state}"]})
+    errors: dict[str, list[str]] = {}
+    note = _text(data, "note", errors)
+    org = None
+    try:
+        org = _organization(ctx, data.get("organization"))
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if org is None and "organization" not in errors:
+        errors["organization"] = ["Name the organization to forward the request to"]
+    elif org is not None and org.id == row.organization_id:
+        errors["organization"] = ["The request is already addressed to this organization"]
+    if errors:
+        raise ValidationError(errors)
+    assert org is not None
+    row.organization_id = org.id
+    row.inventory_entry_id = None  # an entry of the previous organization's inventory
+    row.modified = utcnow()
+    forwarded = f"forwarded to {org.name}" + (f": {note}" if note else "")
+    ctx.session.add(
+        DataRequestEvent(
+            request_id=row.id, state=row.state, actor_id=ctx.user_id, at=row.modified,
+            note=forwarded,
+        )
+    )  # fmt: skip
+    outbox.enqueue(
+        ctx,
+        _editors(ctx, org.id),
+        "request_new",
+        f"Data request forwarded to you: {row.title}",
+        f"A data request was forwarded to {org.title or org.name}.\n\n{row.title}\n\n"
+        f"Purpose: {row.purpose}\n",
+        row.id,
+    )
+    return request_dict(ctx, row, full=True)
+
+
 def request_withdraw(ctx: Context, request_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """Only the requester (or a sysadmin) withdraws, and only a request still open."""
     authz.require_user(ctx, "withdraw a data request")

@@ -147,6 +147,7 @@ def _request_page(
 ) -> Response:
     with web.context() as ctx:
         shown = service.request_show(ctx, request_id)
+        organizations = _organizations(ctx) if shown["can_answer"] else []
         entries: list[dict[str, Any]] = []
         if shown["can_answer"] and shown["organization"]:
             entries = inventory.inventory_list(ctx, shown["organization"]["name"])["entries"]
@@ -159,6 +160,7 @@ def _request_page(
             "answer_states": rules.ANSWER_STATES,
             "reasons": rules.REASON_CATEGORIES,
             "entries": entries,
+            "organizations": organizations,
             **_labels(web),
         },
     )
@@ -229,6 +231,17 @@ async def request_answer_page(request: Request, request_id: str) -> Response:
         lambda ctx, values: service.request_answer(ctx, request_id, values),
         fields,
         N_("The answer was recorded."),
+    )
+
+
+@page(router, "/request/{request_id}/forward", methods=("POST",))
+async def request_forward_page(request: Request, request_id: str) -> Response:
+    return await _act(
+        request,
+        request_id,
+        lambda ctx, values: service.request_forward(ctx, request_id, values),
+        ("organization", "note"),
+        N_("The request was forwarded."),
     )
 
 
