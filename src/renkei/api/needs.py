@@ -135,9 +135,8 @@ async def inventory_import(request: Request, organization: str, file: UploadFile
     raw = await file.read(MAX_UPLOAD + 1)
     if len(raw) > MAX_UPLOAD:
         raise rest.InvalidParameters({"file": [f"At most {MAX_UPLOAD // (1024 * 1024)} MB"]})
-    rows = spreadsheet.read_rows(raw, file.filename or "")
     return await rest.call_service(
-        request, inventory.import_entries, organization, rows, write=True
+        request, inventory.import_file, organization, raw, file.filename or "", write=True
     )
 
 

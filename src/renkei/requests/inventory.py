@@ -19,11 +19,18 @@ from renkei.catalog.context import Context, utcnow
 from renkei.catalog.groups import get_group
 from renkei.catalog.packages import get_package
 from renkei.errors import NotAuthorized, NotFound, ValidationError
-from renkei.requests.rules import MAX_TEXT, REASON_CATEGORIES, parse_date, readable_dataset
+from renkei.requests import spreadsheet
+from renkei.requests.rules import (
+    INVENTORY_STATUSES,
+    MAX_TEXT,
+    REASON_CATEGORIES,
+    parse_date,
+    readable_dataset,
+)
 from renkei.requests.service import close_requests_for_entry
 from renkei.store.tables import Group, InventoryEntry
 
-STATUSES = ("open", "planned", "not_open")
+STATUSES = INVENTORY_STATUSES
 
 
 def entry_dict(ctx: Context, entry: InventoryEntry) -> dict[str, Any]:
@@ -181,6 +188,13 @@ def import_entries(
         "updated": outcome["updated"],
         "unchanged": outcome["unchanged"],
     }
+
+
+def import_file(ctx: Context, org_ref: str, raw: bytes, filename: str) -> dict[str, Any]:
+    """An uploaded CSV or XLSX file, read only once the caller is known to be an editor."""
+    org = _org(ctx, org_ref)
+    _require_editor(ctx, org)
+    return import_entries(ctx, org_ref, spreadsheet.read_rows(raw, filename))
 
 
 def inventory_list(ctx: Context, org_ref: str) -> dict[str, Any]:

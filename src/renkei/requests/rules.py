@@ -20,6 +20,8 @@ CLOSED_STATES = ("published", "declined", WITHDRAWN)
 # Why data is not (or will not be) opened: shared by declined answers and inventory entries.
 REASON_CATEGORIES = ("personal_data", "security", "third_party_rights", "cost", "other")
 MAX_TEXT = 5000
+# What an inventory entry can be: open (with its dataset), planned (with a date), not open.
+INVENTORY_STATUSES = ("open", "planned", "not_open")
 
 
 def text_field(

@@ -13,8 +13,7 @@ from importlib import resources
 from typing import Any
 
 from renkei.errors import ValidationError
-from renkei.requests.inventory import STATUSES
-from renkei.requests.rules import REASON_CATEGORIES
+from renkei.requests.rules import INVENTORY_STATUSES, REASON_CATEGORIES
 
 COLUMNS = (
     "title",
@@ -171,7 +170,7 @@ def write_xlsx(entries: list[dict[str, Any]]) -> bytes:
                 cell.data_type = "s"
     guide = book.create_sheet("guide")
     guide.append(["column", "values"])
-    guide.append(["status", ", ".join(STATUSES)])
+    guide.append(["status", ", ".join(INVENTORY_STATUSES)])
     guide.append(["planned_date", "YYYY-MM-DD (needed when status is planned)"])
     guide.append(["reason_category", ", ".join(REASON_CATEGORIES) + " (when not_open)"])
     guide.append(["dataset", "name of this organization's dataset (when open)"])

@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from renkei.catalog import groups
 from renkei.catalog.context import Context
 from renkei.errors import NotAuthorized, ValidationError
-from renkei.requests import inventory, rules, service, spreadsheet, stats
+from renkei.requests import inventory, rules, service, stats
 from renkei.web.i18n import N_
 from renkei.web.page import Web
 from renkei.web.routing import page, web_router
@@ -309,9 +309,8 @@ async def inventory_import_page(request: Request, organization: str) -> Response
             raise ValidationError({"file": [web.gettext("Choose a CSV or Excel file.")]})
         if len(raw) > MAX_UPLOAD:
             raise ValidationError({"file": ["At most 10 MB"]})
-        rows = spreadsheet.read_rows(raw, filename)
         with web.context(write=True) as ctx:
-            return inventory.import_entries(ctx, organization, rows)
+            return inventory.import_file(ctx, organization, raw, filename)
 
     try:
         result = await run_in_threadpool(run)
