@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from importlib import resources
 from typing import Any
 
@@ -113,7 +114,9 @@ def _xlsx_table(raw: bytes) -> list[list[Any]]:
         raise ValidationError({"file": [message]}) from None
     try:
         sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        # Stop one row past the limit: a small file can unpack into a huge sheet.
+        rows = sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + 20)
+        return [list(row) for row in itertools.islice(rows, MAX_ROWS + 2)]
     finally:
         book.close()
 
