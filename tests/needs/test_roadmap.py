@@ -48,9 +48,10 @@ EXPECTED = {
 
 @pytest.fixture
 def seed(tmp_path: Path) -> Path:
+    if not SEED.parent.is_dir() and not os.environ.get("CI"):
+        # A checkout without the team's shared/ folder beside it, as fixture_file skips.
+        pytest.skip(f"the seeds are not at {SEED.parent} (set RENKEI_SHARED_DIR)")
     if not SEED.is_file():
-        if not os.environ.get("CI"):
-            pytest.skip(f"the seed is not at {SEED} (set RENKEI_SHARED_DIR)")
         pytest.fail(f"missing seed {SEED}")
     target = tmp_path / "seed.txt"
     shutil.copyfile(SEED, target)
