@@ -184,3 +184,21 @@ def test_exports_do_not_carry_formulas(client, org) -> None:  # type: ignore[no-
     again = client.post("/api/v1/inventory/town/import", headers=editor,
                         files={"file": ("x.csv", exported_csv)})  # fmt: skip
     assert again.json()["unchanged"] == 1 and again.json()["created"] == 0
+
+
+def test_deleting_an_entry_unmatches_its_requests(client, org) -> None:  # type: ignore[no-untyped-def]
+    editor = auth(org["editor"])
+    entry = client.post("/api/v1/inventory/town/entries", headers=editor,
+                        json={"title": "Noise map", "status": "planned",
+                              "planned_date": "2027-05-01"}).json()  # fmt: skip
+    rid = client.post("/api/v1/requests", headers=auth(org["outsider"]),
+                      json={"title": "Noise", "purpose": "study", "organization": "town"}
+                      ).json()["id"]  # fmt: skip
+    client.post(f"/api/v1/requests/{rid}/answers", headers=editor,
+                json={"state": "received", "inventory_entry": entry["id"]})  # fmt: skip
+    path = f"/api/v1/inventory/town/entries/{entry['id']}"
+    assert client.delete(path, headers=auth(org["outsider"])).status_code == 403
+    assert client.delete(path, headers=editor).status_code == 200
+    assert client.delete(path, headers=editor).status_code == 404
+    request = client.get(f"/api/v1/requests/{rid}").json()
+    assert request["state"] == "received" and request["inventory_entry"] is None

@@ -130,6 +130,13 @@ async def inventory_update(request: Request, organization: str, entry_id: str) -
     )
 
 
+@router.delete("/inventory/{organization}/entries/{entry_id}")
+async def inventory_delete(request: Request, organization: str, entry_id: str) -> Any:
+    return await rest.call_service(
+        request, inventory.entry_delete, organization, entry_id, write=True
+    )
+
+
 @router.post("/inventory/{organization}/import")
 async def inventory_import(request: Request, organization: str, file: UploadFile) -> Any:
     raw = await file.read(MAX_UPLOAD + 1)

@@ -154,6 +154,18 @@ def entry_update(ctx: Context, org_ref: str, entry_id: str, data: dict[str, Any]
     return entry_dict(ctx, entry)
 
 
+def entry_delete(ctx: Context, org_ref: str, entry_id: str) -> dict[str, Any]:
+    """Remove an entry; requests matched to it stay, unmatched (the foreign key's SET NULL)."""
+    org = _org(ctx, org_ref)
+    _require_editor(ctx, org)
+    entry = ctx.session.get(InventoryEntry, entry_id)
+    if entry is None or entry.organization_id != org.id:
+        raise NotFound(f"No inventory entry {entry_id} in {org.name}")
+    ctx.session.delete(entry)
+    ctx.session.flush()
+    return {"id": entry_id, "deleted": True}
+
+
 def import_entries(
     ctx: Context, org_ref: str, rows: list[tuple[int, dict[str, Any]]]
 ) -> dict[str, Any]:
