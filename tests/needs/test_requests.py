@@ -233,6 +233,7 @@ def test_statistics_on_a_fixture(client, catalog, people: People) -> None:  # ty
     assert stats["total"] == 5 and stats["open"] == 3
     assert stats["by_state"] == {"declined": 1, "received": 1, "submitted": 2, "withdrawn": 1}
     assert stats["open_by_topic"] == {"health": 2, "transport": 1}
+    assert stats["open_by_state"] == {"received": 1, "submitted": 2}
     assert stats["time_to_first_answer"] == {"answered": 2, "mean_days": 25.0, "median_days": 25.0}
     # Eligible: R0 (in time), R1 (late), R2 (30 days passed); R3 is too young, R4 withdrawn.
     assert stats["answered_within_30_days"] == {"answered": 1, "eligible": 3, "share": 0.3333}
