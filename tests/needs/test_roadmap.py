@@ -102,7 +102,7 @@ def test_seed_alignment_is_reported_uncertain_with_marks_where_found(seed: Path)
     by_number = {m.number: m for m in table.measures}
     # 04-01: one ◎ in column 31 (1-based), under the label "33条" of the shifted header.
     assert by_number["04-01"].marks == [
-        {"mark": "◎", "role": "main", "column": 31, "column_label": "33条"}
+        {"mark": "◎", "role": "main", "column": 31, "column_label": "33条", "header_line": 3}
     ]
     assert "ministry text in column 32, not in column 26" in by_number["04-01"].alignment_note
     assert [(m["mark"], m["column"]) for m in by_number["09-36"].marks] == [("○", 20), ("◎", 31)]

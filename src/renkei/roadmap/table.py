@@ -177,6 +177,7 @@ def _read_measure(line_no: int, cells: list[str], header: Header) -> Measure:
                         "role": MARK_ROLES[ch],
                         "column": column + 1,
                         "column_label": header.articles.get(column),
+                        "header_line": header.line,
                     }
                 )
         else:
