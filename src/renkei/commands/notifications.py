@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from renkei.commands.roadmap import DataDirOption, FormatOption, _catalog, _check_format
+from renkei.commands.common import DataDirOption, FormatOption, check_format, open_catalog
 
 app = typer.Typer(help="Notifications waiting in the outbox.", no_args_is_help=True)
 out = Console()
@@ -25,8 +25,8 @@ def list_(
     """The outbox, oldest first."""
     from renkei.requests.outbox import read_outbox
 
-    _check_format(fmt)
-    with _catalog(data_dir).context(write=False) as ctx:
+    check_format(fmt)
+    with open_catalog(data_dir).context(write=False) as ctx:
         messages = read_outbox(ctx, pending_only=pending, limit=10000)
     if fmt == "json":
         typer.echo(json.dumps(messages, ensure_ascii=False, indent=2))
@@ -46,7 +46,7 @@ def deliver(
     """Hand every waiting message to the JSON-lines sender and mark it sent."""
     from renkei.requests.outbox import JsonLinesSender, deliver_pending
 
-    result = deliver_pending(_catalog(data_dir), JsonLinesSender(to), limit=100000)
+    result = deliver_pending(open_catalog(data_dir), JsonLinesSender(to), limit=100000)
     out.print(f"{result['sent']} sent, {result['failed']} failed -> {to}")
     if result["failed"]:
         raise typer.Exit(1)

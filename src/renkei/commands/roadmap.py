@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from renkei.commands.common import DataDirOption, FormatOption, check_format, err, open_catalog
+
 app = typer.Typer(help="The roadmap's measures as data.", no_args_is_help=True)
 out = Console()
-err = Console(stderr=True)
-
-FormatOption = Annotated[str, typer.Option("--format", help="Output: rich (default) or json")]
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (default: $RENKEI_DATA_DIR or ./renkei-data)"),
-]
 
 
 def _read_text(path: Path) -> str:
@@ -32,19 +27,6 @@ def _read_text(path: Path) -> str:
     raise typer.Exit(2)
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("rich", "json"):
-        err.print(f"[red]--format must be rich or json, not {fmt!r}[/]")
-        raise typer.Exit(2)
-
-
-def _catalog(data_dir: Path | None) -> Any:
-    from renkei.api.app import build_catalog
-    from renkei.cli import _settings
-
-    return build_catalog(_settings(data_dir))
-
-
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="Tab-separated roadmap table (UTF-8 or CP932)")],
@@ -56,12 +38,12 @@ def import_(
     Exits 1 when the file holds no measure at all, 2 when it cannot be read."""
     from renkei.roadmap.service import import_roadmap
 
-    _check_format(fmt)
+    check_format(fmt)
     if not file.is_file():
         err.print(f"[red]No such file: {file}[/]")
         raise typer.Exit(2)
     text = _read_text(file)
-    catalog = _catalog(data_dir)
+    catalog = open_catalog(data_dir)
     with catalog.context() as ctx:
         summary = import_roadmap(ctx, text, source=file.name)
     if fmt == "json":
@@ -95,8 +77,8 @@ def list_(
     """The imported measures, filtered by ministry or article."""
     from renkei.roadmap.service import measure_list
 
-    _check_format(fmt)
-    catalog = _catalog(data_dir)
+    check_format(fmt)
+    catalog = open_catalog(data_dir)
     with catalog.context(write=False) as ctx:
         result = measure_list(ctx, {"ministry": ministry, "article": article})
     if fmt == "json":
