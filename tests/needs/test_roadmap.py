@@ -91,6 +91,14 @@ def test_seed_parses_into_the_15_measures(seed: Path) -> None:
     assert len(first.summary) == 3 and first.summary[0].startswith("Society 5.0を実現する")
     assert not any(part.startswith("-") for m in table.measures for part in m.summary)
     assert len(table.measures[5].summary) == 4  # 04-06 has four bullet points
+    by_number = {m.number: m for m in table.measures}
+    assert all(m.kpi_progress and m.kpi_effect for m in table.measures)
+    assert by_number["04-07"].kpi_effect == "未設定(評価指標の設定後に検討)"
+    assert by_number["10-02"].kpi_progress == (
+        "シェアリングシティ推進協議会に加盟する地方公共団体数100(令和4年度(2022年度)末までに)"
+    )
+    assert by_number["09-35"].kpi_effect.startswith("・研究開発成果の製品化")
+    assert by_number["04-02"].kpi_progress.endswith("令和7年度(2025年度)約150万件)")
 
 
 def test_seed_alignment_is_reported_uncertain_with_marks_where_found(seed: Path) -> None:
