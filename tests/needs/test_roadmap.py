@@ -262,6 +262,11 @@ def test_cli_import_json_summary(seed: Path, tmp_path: Path, monkeypatch) -> Non
     assert [p["kind"] for p in summary["problems"]] == ["alignment", "alignment"]
     again = json.loads(runner.invoke(app, args).stdout)
     assert again["unchanged"] == 15 and again["created"] == 0
+    # The same table saved by Excel in Japan (CP932) reads the same.
+    sjis = tmp_path / "seed.cp932.txt"
+    sjis.write_bytes(seed.read_text(encoding="utf-8").encode("cp932"))
+    from_sjis = json.loads(runner.invoke(app, [*args[:2], str(sjis), *args[3:]]).stdout)
+    assert from_sjis["unchanged"] == 15
     missing = runner.invoke(app, ["roadmap", "import", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 2
     not_a_table = tmp_path / "notes.txt"
