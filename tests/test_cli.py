@@ -30,6 +30,12 @@ COMMANDS = [
     ["db", "upgrade"],
     ["quality"],
     ["quality", "scan"],
+    ["roadmap"],
+    ["roadmap", "import"],
+    ["roadmap", "list"],
+    ["notifications"],
+    ["notifications", "list"],
+    ["notifications", "deliver"],
 ]
 
 

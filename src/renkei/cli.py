@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from renkei.commands import notifications as notification_commands
+from renkei.commands import roadmap as roadmap_commands
 from renkei.commands.quality import quality
 from renkei.config import Settings
 
@@ -26,6 +28,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 app.add_typer(search_app, name="search")
 app.add_typer(quality, name="quality")
+app.add_typer(roadmap_commands.app, name="roadmap")
+app.add_typer(notification_commands.app, name="notifications")
 
 err = Console(stderr=True)
 

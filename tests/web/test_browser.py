@@ -360,6 +360,11 @@ def test_editor_creates_a_dataset_by_uploading_a_csv(demo_node: DemoNode, new_pa
         "/group/disaster-prevention",
         "/user/login",
         "/dataset/no-such-dataset",
+        "/request",
+        "/request/stats",
+        "/inventory/takamatsu-city",
+        "/roadmap",
+        "/roadmap/04-01?lang=en",
     ],
 )
 def test_no_serious_accessibility_violations(demo_node: DemoNode, new_page: Any, path: str) -> None:
@@ -386,3 +391,28 @@ def test_keyboard_reaches_the_skip_link_first(demo_node: DemoNode, new_page: Any
     assert page.locator(".skip-link").is_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_editor_files_and_answers_a_data_request(demo_node: DemoNode, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(demo_node.url + "/user/login?next=/request/new")
+    page.get_by_label("ログイン名").fill(EDITOR[0])
+    page.get_by_label("パスワード").fill(EDITOR[1])
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.locator("h1")).to_have_text("データの公開を要望する")
+    assert not _axe_problems(page)
+    page.get_by_label("どのデータが必要ですか？").fill("ブラウザ試験のデータ")
+    page.get_by_label("何に使いますか？").fill("試験")
+    page.get_by_label("データを保有する組織").select_option("takamatsu-city")
+    page.get_by_role("button", name="要望を送る").click()
+    expect(page.locator(".flash")).to_contain_text("要望を受け付けました")
+    assert not _axe_problems(page)  # the page with the support, comment and answer forms
+
+    page.get_by_label("状態").select_option("planned")
+    page.get_by_label("公開予定日（予定の場合）").fill("2027-04-01")
+    page.get_by_role("button", name="回答を記録する").click()
+    expect(page.locator(".flash")).to_contain_text("回答を記録しました")
+    expect(page.locator(".dataset-badges .badge")).to_have_text("公開予定")
+    expect(page.get_by_text("2027-04-01 に公開予定です。")).to_be_visible()

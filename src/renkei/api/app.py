@@ -8,7 +8,9 @@ from fastapi import FastAPI
 
 from renkei import __version__, web
 from renkei.api import action_api, datastore_dump, downloads, rest
+from renkei.api import needs as _needs_routes  # noqa: F401  (adds its router to rest)
 from renkei.api import quality as quality_api  # noqa: F401  (registers /api/v1/quality)
+from renkei.api import roadmap as _roadmap_routes  # noqa: F401  (adds its router to rest)
 from renkei.catalog.context import Catalog
 from renkei.config import Settings
 from renkei.datastore import sync as datastore_sync

@@ -61,7 +61,40 @@ def load(catalog: Catalog, progress: Callable[[str], None] = lambda _: None) -> 
     for dataset in data["datasets"]:
         progress(dataset["name"])
         _load_dataset(catalog, admin.id, dataset)
+    progress("roadmap, inventory and data requests")
+    _load_needs(catalog, admin.id)
     return token
+
+
+def _load_needs(catalog: Catalog, admin_id: str) -> None:
+    """The roadmap (from the demo's copy of the seed table), an inventory, and data requests
+    with answers, each made as the demo user who would make it."""
+    from renkei.requests import inventory, service
+    from renkei.roadmap.service import import_roadmap
+
+    data = json.loads((DEMO_DIR / "needs.json").read_text(encoding="utf-8"))
+    roadmap_file = data["roadmap_file"]
+    with catalog.context(admin_id) as ctx:
+        text = (DEMO_DIR / "files" / roadmap_file).read_text(encoding="utf-8")
+        import_roadmap(ctx, text, source=roadmap_file)
+        user_ids = {name: users.get_user(ctx, name).id for name, _ in DEMO_USERS}
+        for org, entries in data["inventory"].items():
+            for entry in entries:
+                inventory.entry_create(ctx, org, entry)
+        entry_ids = {
+            e["title"]: e["id"]
+            for org in data["inventory"]
+            for e in inventory.inventory_list(ctx, org)["entries"]
+        }
+    for item in data["requests"]:
+        with catalog.context(user_ids[item["by"]]) as ctx:
+            request_id = service.request_create(ctx, item["request"])["id"]
+        for answer in item["answers"]:
+            fields = {k: v for k, v in answer.items() if k != "by"}
+            if "inventory_entry" in fields:
+                fields["inventory_entry"] = entry_ids[fields["inventory_entry"]]
+            with catalog.context(user_ids[answer["by"]]) as ctx:
+                service.request_answer(ctx, request_id, fields)
 
 
 def _load_dataset(catalog: Catalog, admin_id: str, dataset: dict[str, Any]) -> None:

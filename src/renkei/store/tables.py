@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -301,3 +302,200 @@ class DatasetViews(Base):
     )
     views: Mapped[int] = mapped_column(Integer, default=0, index=True)
     last_viewed: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# --- Needs: data requests, their answers and supporters, notifications, inventory ---------
+
+
+class DataRequest(Base):
+    """A request for data, addressed to an organization (or to none: "don't know").
+
+    ``state`` is the latest answer (``submitted`` until the organization answers); every change
+    is a ``DataRequestEvent``, so the history of who answered what and when stays.
+    """
+
+    __tablename__ = "data_request"
+    __table_args__ = (Index("ix_data_request_org_state", "organization_id", "state"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str | None] = mapped_column(String(100), index=True)
+    desired_format: Mapped[str | None] = mapped_column(String(100))
+    desired_frequency: Mapped[str | None] = mapped_column(String(100))
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("catalog_group.id", ondelete="SET NULL"), nullable=True
+    )
+    requester_id: Mapped[str | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    state: Mapped[str] = mapped_column(String(30), default="submitted")
+    planned_date: Mapped[date | None] = mapped_column(Date)
+    reason_category: Mapped[str | None] = mapped_column(String(50))
+    reason_text: Mapped[str | None] = mapped_column(Text)
+    dataset_id: Mapped[str | None] = mapped_column(
+        ForeignKey("package.id", ondelete="SET NULL"), nullable=True
+    )
+    inventory_entry_id: Mapped[str | None] = mapped_column(
+        ForeignKey("inventory_entry.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    created: Mapped[datetime] = mapped_column(DateTime)
+    modified: Mapped[datetime] = mapped_column(DateTime)
+    # When the addressed organization first answered (None until then): the needs statistics'
+    # "time to first answer" without scanning events.
+    first_answered: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DataRequestEvent(Base):
+    """One change of a request's state: who, when, and what the answer said."""
+
+    __tablename__ = "data_request_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("data_request.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    planned_date: Mapped[date | None] = mapped_column(Date)
+    reason_category: Mapped[str | None] = mapped_column(String(50))
+    dataset_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class DataRequestVote(Base):
+    """One person's support for a request; the primary key makes it one vote per person."""
+
+    __tablename__ = "data_request_vote"
+
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("data_request.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DataRequestComment(Base):
+    __tablename__ = "data_request_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("data_request.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NotificationOutbox(Base):
+    """A message waiting for (or done with) delivery. Written in the transaction that caused
+    it; a sender delivers it later, so no write depends on a mail server being up."""
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (Index("ix_notification_outbox_pending", "sent_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(50))
+    recipient_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    recipient_email: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    object_id: Mapped[str | None] = mapped_column(String(36))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InventoryEntry(Base):
+    """Data an organization holds (棚卸), published or not, and why not."""
+
+    __tablename__ = "inventory_entry"
+    __table_args__ = (UniqueConstraint("organization_id", "title"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("catalog_group.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))
+    planned_date: Mapped[date | None] = mapped_column(Date)
+    reason_category: Mapped[str | None] = mapped_column(String(50))
+    reason_text: Mapped[str | None] = mapped_column(Text)
+    dataset_id: Mapped[str | None] = mapped_column(
+        ForeignKey("package.id", ondelete="SET NULL"), nullable=True
+    )
+    created: Mapped[datetime] = mapped_column(DateTime)
+    modified: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- The roadmap (工程表) as data ---------------------------------------------------------
+
+
+class RoadmapMeasure(Base):
+    """One measure (施策) of the roadmap, as imported from its table."""
+
+    __tablename__ = "roadmap_measure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kpi_progress: Mapped[str] = mapped_column(Text, default="")
+    kpi_effect: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[list[str]] = mapped_column(JSON)
+    # "exact" when the marker matrix lines up with its header; "uncertain" when it does not,
+    # and then ``marks`` keeps where each mark was found instead of article rows.
+    alignment: Mapped[str] = mapped_column(String(20))
+    alignment_note: Mapped[str | None] = mapped_column(Text)
+    marks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(Text)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RoadmapArticle(Base):
+    """A law article a measure falls under: ``main`` (◎) or ``related`` (○)."""
+
+    __tablename__ = "roadmap_article"
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_measure.id", ondelete="CASCADE"), primary_key=True
+    )
+    law: Mapped[str] = mapped_column(String(200), primary_key=True)
+    article: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(10))
+
+
+class RoadmapMinistry(Base):
+    """A ministry in charge of a measure, in the table's order; ``main`` when marked ◎."""
+
+    __tablename__ = "roadmap_ministry"
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_measure.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    main: Mapped[bool] = mapped_column(Boolean)
+
+
+class RoadmapLink(Base):
+    """A measure linked to a dataset, a data request or a live KPI."""
+
+    __tablename__ = "roadmap_link"
+    __table_args__ = (UniqueConstraint("measure_id", "kind", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_measure.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(100))
+    created: Mapped[datetime] = mapped_column(DateTime)
