@@ -35,6 +35,14 @@ class Settings(BaseSettings):
         default=None, description="Signs session cookies; default: generated into the data dir"
     )
     timezone: str = Field(default="Asia/Tokyo", description="Time zone of dates shown in pages")
+    inspect_max_bytes: int = Field(
+        default=1024**3, description="Largest file fetched from a URL for inspection"
+    )
+    inspect_fetch_timeout: float = Field(default=30.0, description="Seconds per URL fetch")
+    inspect_allow_private_urls: bool = Field(
+        default=False,
+        description="Let URL inspection reach loopback/private addresses (tests only)",
+    )
     create_unowned_dataset: bool = Field(
         default=False, description="Let users without an organisation create datasets"
     )

@@ -7,7 +7,12 @@ from typing import Any
 from fastapi import FastAPI
 
 from renkei import __version__, web
-from renkei.api import action_api, downloads, rest
+from renkei.api import (
+    action_api,
+    downloads,
+    ingest_routes,  # noqa: F401 - registers its router in FEATURE_ROUTERS
+    rest,
+)
 from renkei.catalog.context import Catalog
 from renkei.config import Settings
 from renkei.search.backend import make_backend

@@ -1,0 +1,1 @@
+"""Sub-commands of ``renkei``, one module each, registered in ``renkei.cli``."""
