@@ -25,7 +25,7 @@ LATE = 50
 
 # Names of columns holding codes (municipality, postal, phone, ids): text whatever the values.
 _CODE_NAME_RE = re.compile(
-    r"(コード|番号|郵便|電話|ＴＥＬ|ＦＡＸ|code|zip|postal|phone|tel\b|fax|(^|_)id$|ID$|Id$)",
+    r"(コード|番号|郵便|電話|code|zip|postal|phone|tel\b|fax)",
     re.IGNORECASE,
 )
 _LAT_NAME_RE = re.compile(r"(緯度|latitude|^lat$|^y$|y座標|^y_)", re.IGNORECASE)
