@@ -144,7 +144,10 @@ def test_tsv_json_and_parquet(tmp_path: Path) -> None:
     tsv.write_text("名前\t値\t日付\nあ\t1\t令和6年4月1日\nい\t2\tR6.4.2\n", encoding="utf-8")
     result = inspect_file(tsv)
     assert (result.format, result.delimiter) == ("tsv", "\t")
-    assert [(c.type, c.format) for c in result.columns][1:] == [("integer", None), ("date", "wareki")]
+    assert [(c.type, c.format) for c in result.columns][1:] == [
+        ("integer", None),
+        ("date", "wareki"),
+    ]
     assert result.temporal == {"start": "2024-04-01", "end": "2024-04-02"}
 
     data = tmp_path / "records.json"

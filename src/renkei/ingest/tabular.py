@@ -55,6 +55,15 @@ def _width(row: Row) -> int:
     return 0
 
 
+def table_width(rows: list[Row]) -> int:
+    """The widest row width shared by at least two rows: one ragged row doesn't widen it."""
+    widths = sorted((_width(r) for r in rows), reverse=True)
+    for first, second in zip(widths, widths[1:], strict=False):
+        if first == second:
+            return first
+    return widths[0] if len(widths) == 1 else (widths[-1] if widths else 0)
+
+
 def _filled(row: Row) -> int:
     return sum(1 for c in _cells(row) if c)
 
@@ -83,7 +92,7 @@ def _data_like(row: Row) -> bool:
 def detect_layout(head: list[Row], log: ProblemLog) -> Layout:
     if not head:
         return Layout(header_rows=0)
-    width = max(_width(r) for r in head[:50])
+    width = table_width(head[:50])
     index = 0
     # Preamble: titles, notes, '#key,value' metadata, blank rows — rows far narrower than the
     # table, above its first full-width row.
@@ -209,7 +218,7 @@ def analyse(rows: Iterable[Row], log: ProblemLog, header: list[str] | None = Non
     else:
         layout = detect_layout(head, log)
     data_start = layout.skip_rows + layout.header_rows
-    width = max([_width(r) for r in head[:50]] + [len(layout.original)] + [0])
+    width = max(table_width(head[:50]), len(layout.original))
     if width > MAX_COLUMNS:
         raise TooWide(width)
     if header is not None:
@@ -365,7 +374,9 @@ class _Stream:
                 cut -= 1
                 continue
             note = cells[0].startswith(NOTE_PREFIXES) and len(cells) <= max(1, self.width // 3)
-            if self.width >= 4 and (len(cells) <= max(1, self.width // 4) or note):
+            if (self.width >= 4 and (len(cells) <= max(1, self.width // 4) or note)) or (
+                len(row) < self.width and _garbled(" ".join(cells))
+            ):
                 self._report_footer(number, row)
                 cut -= 1
                 continue
@@ -376,8 +387,7 @@ class _Stream:
 
     def _report_footer(self, number: int, row: Row) -> None:
         text = " ".join(c for c in _cells(row) if c)
-        garbled = "\ufffd" in text or len(text) > 500 or "\n" in text
-        if garbled:
+        if _garbled(text):
             self.log.add(
                 "file.truncated_or_garbled",
                 "warning",
@@ -396,6 +406,12 @@ class _Stream:
                 f"{number}行目は表の下の注記（{shown}）のため除外します",
                 row=number,
             )  # fmt: skip
+
+
+def _garbled(text: str) -> bool:
+    """Replacement characters, a line break inside a cell, or a huge cell: a cut-off file or an
+    unterminated quote that swallowed the rest of it."""
+    return "\ufffd" in text or len(text) > 500 or "\n" in text
 
 
 def _last_named(stream: _Stream) -> int:
