@@ -28,6 +28,9 @@ COMMANDS = [
     ["token", "create"],
     ["db"],
     ["db", "upgrade"],
+    ["inspect"],
+    ["bulk"],
+    ["bulk", "import"],
 ]
 
 

@@ -12,7 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(help="Inspect a file or URL: encoding, layout, column types, extents.")
+# A group whose callback is the command (so that `renkei inspect FILE` works when added with
+# add_typer); interspersed args let options follow the file name.
+app = typer.Typer(
+    help="Inspect a file or URL: encoding, layout, column types, extents.",
+    context_settings={"allow_interspersed_args": True},
+)
 out = Console()
 err = Console(stderr=True)
 
