@@ -18,7 +18,7 @@ CHUNK = 1024 * 1024
 SAMPLE = 256 * 1024
 # UTF-8 multi-byte characters read cleanly before a bad byte: this many can't be chance, so the
 # file is UTF-8 with a part in another encoding, even if CP932 happens to decode all of it.
-MIXED_EVIDENCE = 4
+MIXED_EVIDENCE = 8  # counted in bytes beyond one per character: 4 Japanese characters
 
 # charset-normalizer's names for what we decode as cp932 / euc_jp.
 _LEGACY = {"cp932": "cp932", "shift_jis": "cp932", "euc_jp": "euc_jp", "euc_jis_2004": "euc_jp"}
@@ -34,7 +34,7 @@ class EncodingResult:
 
 
 def _strict_failure(path: Path, encoding: str) -> tuple[int, int, int] | None:
-    """(byte offset, 1-based line, non-ASCII characters before it) of the first byte
+    """(byte offset, 1-based line, multi-byte evidence before it) of the first byte
     ``encoding`` can't decode; None when the whole file decodes."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
@@ -47,11 +47,10 @@ def _strict_failure(path: Path, encoding: str) -> tuple[int, int, int] | None:
             except UnicodeDecodeError as exc:
                 # Count the lines before the bad byte for a message a publisher can act on.
                 good = chunk[: max(exc.start, 0)]
-                non_ascii += sum(1 for b in good if b >= 0xC0)  # UTF-8 lead bytes
+                non_ascii += len(good) - len(good.decode(encoding, "ignore"))
                 return offset + exc.start, lines + _count_lines(good, encoding), non_ascii
             lines += text.count("\n")
-            if non_ascii < MIXED_EVIDENCE and not text.isascii():
-                non_ascii += sum(1 for ch in text if ord(ch) > 127)
+            non_ascii += len(chunk) - len(text)  # bytes beyond one per character
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)

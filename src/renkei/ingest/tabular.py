@@ -8,8 +8,9 @@ under the table (a footer). Works on any source of rows: CSV/TSV text, xlsx shee
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, islice
 
 from renkei.ingest import values
 from renkei.ingest.infer import ColumnStats
@@ -17,6 +18,7 @@ from renkei.ingest.model import Column
 from renkei.ingest.problems import ProblemLog
 
 HEAD_ROWS = 200
+BATCH_ROWS = 2000
 TAIL_ROWS = 30
 MAX_NAME = 63  # PostgreSQL's identifier limit; longer names are cut so every engine takes them
 MAX_COLUMNS = 16_384  # Excel's own limit; wider "tables" are refused
@@ -228,10 +230,11 @@ def analyse(rows: Iterable[Row], log: ProblemLog, header: list[str] | None = Non
     stats = [ColumnStats(name, i) for i, name in enumerate(layout.names)]
     state = _Stream(layout, stats, log, width)
     state.find_footer = header is None
-    for number, row in enumerate(_chain(head, iterator), start=1):
-        if number <= data_start:
-            continue
-        state.push(number, row)
+    numbered = enumerate(chain(head, iterator), start=1)
+    for _ in islice(numbered, data_start):
+        pass
+    while chunk := list(islice(numbered, BATCH_ROWS)):
+        state.push_many(chunk)
     state.finish()
     columns = [s.result(log) for s in stats]
     for stat, column in zip(stats, columns, strict=True):
@@ -253,11 +256,6 @@ class TooWide(Exception):
         self.width = width
 
 
-def _chain(head: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
-    yield from head
-    yield from rest
-
-
 class _Stream:
     """Feeds data rows to the column statistics, holding back a tail that may be a footer."""
 
@@ -272,15 +270,45 @@ class _Stream:
         self.ignored: list[int] = []
         self.header_set = {n for n in layout.names if not n.startswith("column_")}
         self.find_footer = True
+        self.batch: list[Row] = []
+        self.batch_rows: list[int] = []
 
-    def push(self, number: int, row: Row) -> None:
-        self.tail.append((number, row))
-        if len(self.tail) > TAIL_ROWS:
-            self._feed(*self.tail.popleft())
+    def push_many(self, chunk: list[tuple[int, Row]]) -> None:
+        """Rows in order; the last TAIL_ROWS are held back until the next chunk or finish()."""
+        self.tail.extend(chunk)
+        overflow = len(self.tail) - TAIL_ROWS
+        if overflow > 0:
+            self._feed_many([self.tail.popleft() for _ in range(overflow)])
+
+    def _feed_many(self, items: list[tuple[int, Row]]) -> None:
+        if self.count < 200:
+            for number, row in items:
+                self._feed(number, row)
+            return
+        # The common case without a per-row look: full width, not blank, not a header again.
+        width, names = self.width, self.header_set
+        special = [
+            i for i, (_, r) in enumerate(items)
+            if len(r) != width or not any(r) or r[0] in names
+        ]  # fmt: skip
+        start = 0
+        for index in special:
+            self._extend(items[start:index])
+            self._feed(*items[index])
+            start = index + 1
+        self._extend(items[start:])
+
+    def _extend(self, items: list[tuple[int, Row]]) -> None:
+        for number, row in items:
+            self.batch.append(row)
+            self.batch_rows.append(number)
+        self.count += len(items)
+        if len(self.batch) >= BATCH_ROWS:
+            self._flush()
 
     def _feed(self, number: int, row: Row) -> None:
         cells = row
-        if _filled(cells) == 0:
+        if not any(c and not c.isspace() for c in cells):
             self.ignored.append(number)
             return
         if self._repeated_header(cells):
@@ -309,17 +337,34 @@ class _Stream:
                 row=number, column=len(cells) + 1,
             )  # fmt: skip
         self.count += 1
-        for index, stat in enumerate(self.stats):
-            stat.add(cells[index] if index < len(cells) else None, number)
+        if len(cells) != self.width:
+            cells = (list(cells) + [None] * self.width)[: self.width]
+        self.batch.append(cells)
+        self.batch_rows.append(number)
+        # Row by row at first: the statistics of the first rows tell a header found inside
+        # the data (a row of names where typed columns expect values) from data.
+        if len(self.batch) >= (BATCH_ROWS if self.count > 200 else 1):
+            self._flush()
+
+    def _flush(self) -> None:
+        """Hand the batch to the column statistics, column by column (see ColumnStats)."""
+        if not self.batch:
+            return
+        columns = list(zip(*self.batch, strict=True))
+        for stat, cells in zip(self.stats, columns, strict=False):
+            stat.add_batch(cells, self.batch_rows)
+        self.batch = []
+        self.batch_rows = []
 
     def _repeated_header(self, cells: Row) -> bool:
-        texts = [c.strip() for c in cells if c and c.strip()]
-        if not texts or not _header_like(cells):
+        if self.header_set:
+            # Cheap test first: most rows share no value with the header names.
+            hits = sum(1 for c in cells if c in self.header_set)
+            if hits < max(2, len(self.header_set) // 2):
+                return False
+            return _header_like(cells)
+        if not _header_like(cells):
             return False
-        if self.header_set and sum(1 for t in texts if t in self.header_set) >= max(
-            2, len(self.header_set) // 2
-        ):
-            return True
         # Without a header at the top: a row of text where typed columns expect values.
         typed = [
             s for s in self.stats
@@ -361,10 +406,9 @@ class _Stream:
         rows = list(self.tail)
         cut = len(rows)
         if not self.find_footer:
-            cut = 0
-            rows_fed = rows
-            for number, row in rows_fed:
+            for number, row in rows:
                 self._feed(number, row)
+            self._flush()
             return
         # Footer: from the end, blank rows and notes (one or two cells, or a note marker).
         while cut > 0:
@@ -383,6 +427,7 @@ class _Stream:
             break
         for number, row in rows[:cut]:
             self._feed(number, row)
+        self._flush()
         self.footer = len(rows) - cut
 
     def _report_footer(self, number: int, row: Row) -> None:
