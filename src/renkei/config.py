@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     inspect_max_bytes: int = Field(
         default=1024**3, description="Largest file fetched from a URL for inspection"
     )
+    inspect_upload_max_bytes: int = Field(
+        default=200 * 1024**2,
+        description="Uploads up to this size are inspected when saved (format, mimetype, "
+        "Table Schema); larger ones are left to the background load",
+    )
     inspect_fetch_timeout: float = Field(default=30.0, description="Seconds per URL fetch")
     inspect_allow_private_urls: bool = Field(
         default=False,

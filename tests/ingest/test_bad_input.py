@@ -168,3 +168,22 @@ def test_invalid_json(tmp_path: Path) -> None:
     path.write_text('[{"a": 1}, {"a": ')
     result = inspect_file(path)
     assert not result.ok and rules(result) == ["ingest.json.invalid"]
+
+
+def test_batched_verification_catches_late_codes_dates_and_nulls(tmp_path: Path) -> None:
+    # Past the first 1000 values, batches are verified by regular expressions: a leading zero,
+    # an impossible date and a spaced null token must still be seen, with their rows.
+    lines = ["code,day,amount"]
+    for i in range(1, 6001):
+        code = "0123" if i == 4500 else str(1000 + i)
+        day = "2024-02-30" if i == 5200 else f"2024-{(i % 12) + 1:02d}-{(i % 28) + 1:02d}"
+        amount = " - " if i % 1000 == 0 else str(i)
+        lines.append(f"{code},{day},{amount}")
+    path = tmp_path / "late.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = inspect_file(path)
+    code, day, amount = result.columns
+    assert code.type == "string" and day.type == "string"
+    assert (amount.type, amount.null_count, amount.min, amount.max) == ("integer", 6, 1, 5999)
+    late = {(p.location.row, p.location.column) for p in result.problems}
+    assert {(4501, 1), (5201, 2)} <= late

@@ -146,3 +146,29 @@ def test_cli_inspect_exit_codes(tmp_path: Path) -> None:
     assert runner.invoke(app, ["inspect", str(tmp_path / "missing.csv")]).exit_code == 2
     refused = runner.invoke(app, ["inspect", "http://127.0.0.1:9/x.csv"])
     assert refused.exit_code == 2 and "non-public" in refused.output
+
+
+def test_resource_create_prefills_what_the_caller_left_out(api, make_user, fixture_file) -> None:  # type: ignore[no-untyped-def]
+    admin = make_user("sysop", sysadmin=True).token
+    org = api.ok("organization_create", admin, name="taito", title="台東区")
+    dataset = api.ok("package_create", admin, name="toilets", owner_org=org["id"])
+    path = fixture_file("csv-ja/tokyo_taito_public_toilets_sisetu_28.cp932.csv")
+    content = path.read_bytes()
+    # A browser on Windows sends CSV as application/vnd.ms-excel; the file says what it is.
+    filled = api.ok(
+        "resource_create", admin, package_id=dataset["id"],
+        files={"upload": ("トイレ.csv", content, "application/vnd.ms-excel")},
+    )  # fmt: skip
+    assert filled["format"] == "CSV" and filled["mimetype"] == "text/csv"
+    fields = filled["schema"]["fields"]
+    assert [f["name"] for f in fields][-2:] == ["X座標", "Y座標"]
+    assert fields[-1]["type"] == "number"
+    kept = api.ok(
+        "resource_create", admin, package_id=dataset["id"], format="Shift_JIS CSV",
+        mimetype="text/plain", schema='{"fields": []}',
+        files={"upload": ("toilets.csv", content, "text/csv")},
+    )  # fmt: skip
+    assert kept["format"] == "Shift_JIS CSV" and kept["mimetype"] == "text/plain"
+    assert kept["schema"] == '{"fields": []}'
+    shown = api.ok("resource_show", admin, id=filled["id"])
+    assert shown["schema"] == filled["schema"]

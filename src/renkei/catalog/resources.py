@@ -7,6 +7,7 @@ or its dataset is purged. A soft-deleted dataset keeps its files so that it can 
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
 import unicodedata
@@ -25,6 +26,8 @@ from renkei.model.schemas import RESOURCE_READ_ONLY, ResourceIn, parse
 from renkei.search.index import mark_changed
 from renkei.store.blobs import StagedBlob
 from renkei.store.tables import Package, Resource
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -98,6 +101,36 @@ def apply_resource_fields(
     res.extras = res_in.extras() or None
     if res.name is None and upload is not None:
         res.name = res.url
+    if upload is not None and res.blob_key:
+        _prefill_from_file(ctx, res, res_in)
+
+
+def _prefill_from_file(ctx: Context, res: Resource, res_in: ResourceIn) -> None:
+    """Format, mimetype and Table Schema read from the uploaded file itself, for whatever the
+    caller left out (what the caller gave is never replaced). Large files are left to the
+    background load, so that saving stays quick."""
+    from renkei.ingest import inspect_file
+    from renkei.ingest.prefill import table_schema
+
+    if res.size is None or res.size > ctx.settings.inspect_upload_max_bytes or not res.blob_key:
+        return
+    try:
+        inspection = inspect_file(
+            ctx.blobs.path(res.blob_key), filename=res.url or None, declared_format=res_in.format
+        )
+    except Exception:  # noqa: BLE001 - a file we can't read is still stored, as uploaded
+        log.exception("inspecting upload %s failed", res.id)
+        return
+    given = res_in.model_fields_set
+    if not res_in.format and inspection.format:
+        res.format = inspection.format.upper()
+    if "mimetype" not in given and inspection.mimetype:
+        res.mimetype = inspection.mimetype
+    extras = dict(res.extras or {})
+    schema = table_schema(inspection) if inspection.ok else None
+    if "schema" not in extras and schema is not None:
+        extras["schema"] = schema
+        res.extras = extras
 
 
 def _still_the_upload(
