@@ -187,3 +187,17 @@ def test_batched_verification_catches_late_codes_dates_and_nulls(tmp_path: Path)
     assert (amount.type, amount.null_count, amount.min, amount.max) == ("integer", 6, 1, 5999)
     late = {(p.location.row, p.location.column) for p in result.problems}
     assert {(4501, 1), (5201, 2)} <= late
+
+
+def test_csv_starting_with_a_bracket_and_legacy_xls(tmp_path: Path) -> None:
+    csv_path = tmp_path / "notes.csv"
+    csv_path.write_text(
+        "[注] 令和6年4月1日現在,,\n地区,男,女\n中央,1,2\n北,3,4\n", encoding="utf-8"
+    )
+    result = inspect_file(csv_path)
+    assert result.format == "csv" and result.skip_rows == 1 and result.row_count == 2
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    result = inspect_file(xls)
+    assert result.format == "xls" and rules(result) == ["ingest.file.xls"]
+    assert ".xlsx" in result.problems[0].fix and result.model_dump()["ok"] is False

@@ -26,12 +26,14 @@ MIMETYPES = {
     "json": "application/json",
     "geojson": "application/geo+json",
     "parquet": "application/vnd.apache.parquet",
+    "xls": "application/vnd.ms-excel",
 }
 EXTENSIONS = {
     ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
     ".json": "json", ".geojson": "geojson", ".parquet": "parquet", ".pq": "parquet",
 }  # fmt: skip
-MAX_JSON_BYTES = 512 * 1024**2
+# json.load holds the whole document as Python objects (about 10x the file): keep it bounded.
+MAX_JSON_BYTES = 100 * 1024**2
 
 
 def _digest(path: Path) -> tuple[int, str]:
@@ -55,8 +57,12 @@ def detect_format(path: Path, filename: str, declared: str | None = None) -> str
         return "xlsx" if by_name == "xlsx" or hint == "xlsx" or _zip_is_xlsx(path) else None
     if head.startswith(b"PAR1"):
         return "parquet"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"  # Excel 97-2003 (OLE2): refused with a message, not read
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"{", b"["):
+    # A CSV may start with "[注]": a .csv/.tsv name or a declared csv/tsv keeps it a table.
+    textual = by_name in ("csv", "tsv") or hint in ("csv", "tsv")
+    if stripped[:1] in (b"{", b"[") and not textual:
         if (
             by_name == "geojson"
             or hint == "geojson"
@@ -112,6 +118,15 @@ def inspect_file(
         result = _inspect_xlsx(path, base, log)
     elif fmt in ("json", "geojson"):
         result = _inspect_json(path, base, log)
+    elif fmt == "xls":
+        log.add(
+            "file.xls", "error",
+            "Excel 97-2003 workbooks (.xls) are not read",
+            "Excel 97-2003 形式（.xls）は読み込めません",
+            fix="Save the workbook as .xlsx, or export the sheet as CSV (UTF-8)",
+            fix_ja=".xlsx 形式で保存し直すか、CSV（UTF-8）で出力してください",
+        )  # fmt: skip
+        result = Inspection(**base, header_rows=0, problems=log.finish())
     elif fmt == "parquet":
         from renkei.ingest.parquetfile import inspect_parquet
 
