@@ -201,3 +201,25 @@ def test_csv_starting_with_a_bracket_and_legacy_xls(tmp_path: Path) -> None:
     result = inspect_file(xls)
     assert result.format == "xls" and rules(result) == ["ingest.file.xls"]
     assert ".xlsx" in result.problems[0].fix and result.model_dump()["ok"] is False
+
+
+def test_a_quote_swallowing_a_huge_file_is_an_error_not_a_memory_blowup(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from renkei.ingest import read
+
+    monkeypatch.setattr(read, "MAX_CELL_CHARS", 10_000)
+    read.field_size_limit()
+    try:
+        path = tmp_path / "swallow.csv"
+        body = "".join(f"{i},値{i}\n" for i in range(5000))
+        path.write_text('名称,値\n"開いたまま,1\n' + body, encoding="utf-8")
+        result = inspect_file(path)
+        assert not result.ok and rules(result) == ["ingest.file.unreadable_text"]
+        assert result.problems[0].location.row is not None
+    finally:
+        monkeypatch.undo()
+        read.field_size_limit()
+        assert csv.field_size_limit() == read.MAX_CELL_CHARS

@@ -135,6 +135,8 @@ class ColumnStats:
                 return False
         text = joined + "\n"
         for candidate in self.candidates:
+            if candidate == "number" and "integer" in self.candidates:
+                continue  # every integer is a number: the integer check covers it
             pattern = _BATCH.get(candidate)
             if pattern is not None and not pattern.fullmatch(text):
                 return False

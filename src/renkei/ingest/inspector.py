@@ -15,7 +15,7 @@ from renkei.ingest.csvfile import csv_rows, sniff_delimiter
 from renkei.ingest.encoding import detect_encoding, utf16_without_bom
 from renkei.ingest.model import Column, Inspection
 from renkei.ingest.problems import ProblemLog
-from renkei.ingest.read import sample_text
+from renkei.ingest.read import UnreadableText, sample_text
 from renkei.ingest.tabular import MAX_COLUMNS, TableResult, TooWide, analyse
 from renkei.ingest.tags import suggest_tags
 
@@ -265,6 +265,17 @@ def _inspect_text_table(path: Path, base: dict[str, Any], log: ProblemLog, tsv: 
         table = analyse(csv_rows(path, draft, delimiter, quotechar), log)
     except TooWide as exc:
         return _too_wide(base, log, exc.width)
+    except UnreadableText as exc:
+        log.add(
+            "file.unreadable_text", "error",
+            f"The file can't be read as {base['format'].upper()} past line {exc.line}: "
+            f"{exc.reason} (an unterminated quote, or binary data?)",
+            f"{exc.line}行目以降を表として読めません（閉じていない引用符、またはバイナリデータ）",
+            row=exc.line,
+            fix="Check the quotes around that line, or export the file again",
+            fix_ja="その行付近の引用符を確認するか、ファイルを出力し直してください",
+        )  # fmt: skip
+        return Inspection(**base, header_rows=0, problems=log.finish())
     return _table_inspection(base, table, log, [])
 
 
