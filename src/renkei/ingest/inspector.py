@@ -152,9 +152,6 @@ def _table_inspection(
         s.name: (s.lat_range, s.lon_range) for s, c in zip(table.stats, columns, strict=True)
         if c.role == "latlon"
     }  # fmt: skip
-    # Names may have changed (a header found inside the data).
-    for stat, column in zip(table.stats, columns, strict=True):
-        column.name = stat.name
     inspection = Inspection(
         **base,
         skip_rows=table.layout.skip_rows,
@@ -164,12 +161,10 @@ def _table_inspection(
         columns=columns,
         row_count=table.row_count,
     )
-    for index, (column, original) in enumerate(
-        zip(columns, table.layout.original + [None] * len(columns), strict=False)
-    ):
+    # Keep the name as written when it had to change (duplicate, too long, empty).
+    for column, original in zip(columns, table.layout.original, strict=False):
         if original and original.strip() != column.name:
             column.original_name = original
-        del index
     _add_extents(inspection, ranges, log, extra_texts)
     if table.row_count == 0:
         log.add(
