@@ -20,6 +20,7 @@ from renkei.catalog.context import Context
 from renkei.errors import NotAuthorized, NotFound, RenkeiError, ValidationError
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 DATASET_COLUMNS = (
     "name", "title", "notes", "owner_org", "license_id", "tags", "private", "author",
