@@ -211,3 +211,17 @@ def test_title_preamble_and_footnotes(tmp_path: Path) -> None:
     assert (result.skip_rows, result.header_rows, result.footer_rows) == (3, 1, 2)
     assert result.row_count == 2 and result.columns[3].type == "integer"
     assert io  # keep import for readers of this file
+
+
+def test_a_coordinate_far_from_the_others_is_reported_and_left_out(fixture_file) -> None:
+    # 35.4353,139.4823 is ~40 km from Arakawa-ku, where the other 20 spots are.
+    inspection = inspect_file(fixture_file("csv-ja/tokyo_arakawa_public_wireless_lan.csv"))
+    far = [p for p in inspection.problems if p.rule == "ingest.geo.outlier"]
+    assert [p.location.row for p in far] == [22]
+    west, south, east, north = inspection.bbox
+    assert 139.75 < west < east < 139.80 and 35.72 < south < north < 35.76
+
+
+def test_spread_data_has_no_outliers(fixture_file) -> None:
+    inspection = inspect_file(fixture_file("csv-ja/takamatsu_0002_aed.csv"))
+    assert not [p for p in inspection.problems if p.rule == "ingest.geo.outlier"]

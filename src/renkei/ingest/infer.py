@@ -28,6 +28,8 @@ ORDER = ("integer", "number", "boolean", "date", "datetime", "time", "latlon")
 LATE = 50
 # Values checked one by one before batches are verified by regular expressions.
 SAMPLE = 1000
+# Coordinates kept per column to find outliers; beyond, the extent is the plain min/max.
+MAX_POINTS = 200_000
 _S = r"[ \t]*"
 # Whole-batch forms of the converters in ``values`` (one value per line, NFKC-normalised):
 # what one of these accepts, the converter accepts too (dates are parsed one by one).
@@ -89,6 +91,23 @@ class ColumnStats:
     leading_zero: bool = False
     # candidate -> (row, value, values seen before it failed) for candidates that failed late
     late_failures: dict[str, tuple[int, str, int]] = field(default_factory=dict)
+    # (row, text) of coordinate-like values, to find a point far from all the others
+    points: list[tuple[int, str]] = field(default_factory=list)
+    points_overflow: bool = False
+
+    def keep_points(self, cells: Sequence[str | None], rows: list[int]) -> None:
+        """Remember the values of a column that may hold coordinates (by name, or "lat,lon")."""
+        if not (_LAT_NAME_RE.search(self.name) or _LON_NAME_RE.search(self.name)) and (
+            "latlon" not in self.candidates
+        ):
+            return
+        if len(self.points) >= MAX_POINTS:
+            self.points_overflow = True
+            return
+        self.points.extend(
+            (row, cell) for row, cell in zip(rows, cells, strict=True)
+            if cell is not None and cell not in _NULL_OR_NONE
+        )  # fmt: skip
 
     def add(self, text: str | None, row: int) -> None:
         if text is None or values.is_null(text):

@@ -10,7 +10,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from renkei.ingest import geo, xlsx
+from renkei.ingest import geo, values, xlsx
 from renkei.ingest.csvfile import csv_rows, sniff_delimiter
 from renkei.ingest.encoding import detect_encoding, utf16_without_bom
 from renkei.ingest.model import Column, Inspection
@@ -166,6 +166,7 @@ def _table_inspection(
         if original and original.strip() != column.name:
             column.original_name = original
     _add_extents(inspection, ranges, log, extra_texts)
+    _drop_far_points(inspection, table, log)
     if table.row_count == 0:
         log.add(
             "table.no_rows", "warning",
@@ -191,6 +192,52 @@ def _add_extents(
         inspection.crs = crs
         inspection.bbox = geo.round_bbox(bbox)
     inspection.temporal = _temporal(columns)
+
+
+def _points(table: TableResult) -> list[tuple[int, float, float]] | None:
+    """(row, lat, lon) of every coordinate in the table; None when not all were kept."""
+    by_role = {c.role: s for s, c in zip(table.stats, table.columns, strict=True) if c.role}
+    if "latitude" in by_role and "longitude" in by_role:
+        lat_stat, lon_stat = by_role["latitude"], by_role["longitude"]
+        if lat_stat.points_overflow or lon_stat.points_overflow:
+            return None
+        lons = {row: text for row, text in lon_stat.points}
+        pairs = []
+        for row, text in lat_stat.points:
+            lat, lon = values.to_number(text), values.to_number(lons.get(row) or "")
+            if lat is not None and lon is not None:
+                pairs.append((row, float(lat), float(lon)))
+        return pairs
+    if "latlon" in by_role:
+        stat = by_role["latlon"]
+        if stat.points_overflow:
+            return None
+        found = ((row, values.parse_latlon(text)) for row, text in stat.points)
+        return [(row, pair[0], pair[1]) for row, pair in found if pair is not None]
+    return None
+
+
+def _drop_far_points(inspection: Inspection, table: TableResult, log: ProblemLog) -> None:
+    """Report coordinates far from all the others, and leave them out of the extent."""
+    points = _points(table)
+    if not points or inspection.bbox is None:
+        return
+    far = geo.outliers(points)
+    if not far:
+        return
+    rows = {row for row, *_ in far}
+    for row, lat, lon, km in far:
+        log.add(
+            "geo.outlier", "warning",
+            f"Row {row}: the coordinate {lat}, {lon} is {km:.0f} km from the other points: "
+            "it looks wrong and is left out of the extent",
+            f"{row}行目の座標（{lat}, {lon}）はほかの地点から{km:.0f}km離れており、誤りと"
+            "思われるため範囲の計算から除きます",
+            row=row,
+            fix="Check the latitude and longitude of that row",
+            fix_ja="その行の緯度・経度を確認してください",
+        )  # fmt: skip
+    inspection.bbox = geo.round_bbox(geo.bbox_of_points([p for p in points if p[0] not in rows]))
 
 
 def _table_inspection_from_columns(

@@ -352,6 +352,7 @@ class _Stream:
             return
         columns = list(zip(*self.batch, strict=True))
         for stat, cells in zip(self.stats, columns, strict=False):
+            stat.keep_points(cells, self.batch_rows)
             stat.add_batch(cells, self.batch_rows)
         self.batch = []
         self.batch_rows = []
