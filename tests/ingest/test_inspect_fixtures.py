@@ -225,3 +225,12 @@ def test_a_coordinate_far_from_the_others_is_reported_and_left_out(fixture_file)
 def test_spread_data_has_no_outliers(fixture_file) -> None:
     inspection = inspect_file(fixture_file("csv-ja/takamatsu_0002_aed.csv"))
     assert not [p for p in inspection.problems if p.rule == "ingest.geo.outlier"]
+
+
+def test_fiscal_year_column_gives_the_temporal_coverage(fixture_file) -> None:
+    inspection = inspect_file(fixture_file("csv-ja/takamatsu_0097_city_tax_r2.csv"))
+    year = by_name(inspection, "year")  # 令和2年度 on every row
+    assert (year.type, year.format, year.min, year.max) == ("string", "fiscal_year", 2020, 2020)
+    assert inspection.temporal == {"start": "2020-04-01", "end": "2021-03-31"}
+    assert by_name(inspection, "adjustedAmount").type == "integer"  # 11-digit yen amounts
+    assert by_name(inspection, "incomeRate").type == "number"

@@ -80,3 +80,11 @@ def test_convert_raises_instead_of_guessing() -> None:
     assert values.convert("R6.4.1", "date", "wareki") == date(2024, 4, 1)
     with pytest.raises(ValueError, match="not a valid integer"):
         values.convert("abc", "integer")
+
+
+def test_fiscal_years() -> None:
+    assert values.parse_fiscal_year("令和2年度") == 2020
+    assert values.parse_fiscal_year("令和元年度") == 2019
+    assert values.parse_fiscal_year("H30年度") == 2018
+    assert values.parse_fiscal_year("２０２０年度") == 2020
+    assert values.parse_fiscal_year("令和2年") is None

@@ -23,7 +23,7 @@ from renkei.ingest.model import Column
 from renkei.ingest.problems import ProblemLog
 
 # Preference when several candidates survive (an all-"1"/"0" column is integer, not boolean).
-ORDER = ("integer", "number", "boolean", "date", "datetime", "time", "latlon")
+ORDER = ("integer", "number", "boolean", "date", "datetime", "time", "latlon", "fiscal")
 # A candidate that survived this many values and then failed is worth telling the publisher.
 LATE = 50
 # Values checked one by one before batches are verified by regular expressions.
@@ -42,6 +42,9 @@ _BATCH: dict[str, re.Pattern[str]] = {
     "boolean": re.compile(rf"(?i:{_S}(?:true|false|yes|no|はい|いいえ){_S}\n)*"),
     "time": re.compile(
         rf"(?:{_S}\d{{1,2}}(?::|時)\d{{2}}(?:(?::|分)\d{{2}}(?:\.\d{{1,6}})?秒?|分)?{_S}\n)*"
+    ),
+    "fiscal": re.compile(
+        rf"(?:{_S}(?:(?:明治|大正|昭和|平成|令和|[MTSHR])\s*(?:元|\d{{1,2}})|\d{{4}})\s*年度{_S}\n)*"
     ),
     "latlon": re.compile(
         rf"(?:{_S}\(?\s*[+-]?\d{{1,3}}\.\d+\s*[,，、 ]\s*[+-]?\d{{1,3}}\.\d+\s*\)?{_S}\n)*"
@@ -88,6 +91,7 @@ class ColumnStats:
     dt_max: dict[str, datetime] = field(default_factory=dict)
     lat_range: list[float] = field(default_factory=lambda: [90.0, -90.0])
     lon_range: list[float] = field(default_factory=lambda: [180.0, -180.0])
+    fiscal_range: list[int] = field(default_factory=lambda: [9999, 0])
     leading_zero: bool = False
     # candidate -> (row, value, values seen before it failed) for candidates that failed late
     late_failures: dict[str, tuple[int, str, int]] = field(default_factory=dict)
@@ -228,6 +232,15 @@ class ColumnStats:
                 return False
             self.lat_range = [min(self.lat_range[0], min(lats)), max(self.lat_range[1], max(lats))]
             self.lon_range = [min(self.lon_range[0], min(lons)), max(self.lon_range[1], max(lons))]
+        if "fiscal" in self.candidates:
+            years = [values.parse_fiscal_year(v) for v in set(joined.split("\n"))]
+            if any(y is None for y in years):
+                return False
+            found = [y for y in years if y is not None]
+            self.fiscal_range = [
+                min(self.fiscal_range[0], *found),
+                max(self.fiscal_range[1], *found),
+            ]
         if "time" in self.candidates:
             return all(values.parse_time(v) is not None for v in joined.split("\n"))
         return True
@@ -249,6 +262,8 @@ class ColumnStats:
             return values.parse_time(value) is not None
         if candidate == "latlon":
             return values.parse_latlon(value) is not None
+        if candidate == "fiscal":
+            return values.parse_fiscal_year(value) is not None
         if candidate == "date":
             formats = self.date_formats if self.date_formats is not None else None
             if formats is None:
@@ -296,6 +311,12 @@ class ColumnStats:
                     self.dt_max[fmt] = max(self.dt_max.get(fmt, parsed_dt), parsed_dt)
             self.datetime_formats = alive
             return bool(alive)
+        if candidate == "fiscal":
+            year = values.parse_fiscal_year(value)
+            if year is None:
+                return False
+            self.fiscal_range = [min(self.fiscal_range[0], year), max(self.fiscal_range[1], year)]
+            return True
         if candidate == "latlon":
             pair = values.parse_latlon(value)
             if pair is None:
@@ -312,6 +333,11 @@ class ColumnStats:
         chosen = alive[0] if alive else "string"
         if chosen in ("integer", "number") and is_code_name(self.name):
             chosen = "string"  # 全国地方公共団体コード, 郵便番号: codes, even when all digits
+        if chosen == "fiscal":
+            # 令和2年度: text to load, a fiscal year (April to March) for the temporal coverage.
+            column.format = "fiscal_year"
+            column.min, column.max = self.fiscal_range
+            return column
         if chosen == "latlon":
             column.type = "string"
             column.role = "latlon"

@@ -257,6 +257,10 @@ def _table_inspection_from_columns(
 def _temporal(columns: list[Column]) -> dict[str, str] | None:
     starts = [str(c.min)[:10] for c in columns if c.type in ("date", "datetime") and c.min]
     ends = [str(c.max)[:10] for c in columns if c.type in ("date", "datetime") and c.max]
+    for column in columns:
+        if column.format == "fiscal_year" and column.min is not None:
+            starts.append(f"{int(column.min):04d}-04-01")
+            ends.append(f"{int(column.max) + 1:04d}-03-31")
     if not starts:
         return None
     return {"start": min(starts), "end": max(ends)}

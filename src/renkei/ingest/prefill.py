@@ -21,7 +21,7 @@ def table_schema(inspection: Inspection) -> dict[str, Any] | None:
     fields: list[dict[str, Any]] = []
     for column in inspection.columns:
         field: dict[str, Any] = {"name": column.name, "type": column.type}
-        if column.format:
+        if column.format and column.type != "string":
             field["format"] = column.format
         if column.original_name:
             field["title"] = column.original_name
