@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     )
     inspect_upload_max_bytes: int = Field(
         default=200 * 1024**2,
-        description="Uploads up to this size are inspected when saved (format, mimetype, "
+        description="Uploads up to this size are inspected when received (format, mimetype, "
         "Table Schema); larger ones are left to the background load",
     )
     inspect_fetch_timeout: float = Field(default=30.0, description="Seconds per URL fetch")

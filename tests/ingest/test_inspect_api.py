@@ -172,3 +172,20 @@ def test_resource_create_prefills_what_the_caller_left_out(api, make_user, fixtu
     assert kept["schema"] == '{"fields": []}'
     shown = api.ok("resource_show", admin, id=filled["id"])
     assert shown["schema"] == filled["schema"]
+
+
+def test_services_called_directly_prefill_too(catalog, make_user, fixture_file) -> None:  # type: ignore[no-untyped-def]
+    # The CLI and the demo loader call the service without the HTTP layer's early inspection.
+    from renkei.catalog import groups, packages, resources
+
+    admin = make_user("sysop", sysadmin=True)
+    path = fixture_file("csv-ja/nanao_shelter_reference_data.utf16.csv")
+    with catalog.context(admin.id) as ctx:
+        groups.organization_create(ctx, {"name": "nanao"})
+        packages.package_create(ctx, {"name": "shelters", "owner_org": "nanao"})
+        staged = ctx.blobs.stage_file(path, ctx.settings.max_upload_bytes)
+        upload = resources.Upload(filename=path.name, content_type=None, staged=staged)
+        created = resources.resource_create(ctx, {"package_id": "shelters"}, upload)
+    assert created["format"] == "CSV" and created["mimetype"] == "text/csv"
+    types = {f["name"]: f["type"] for f in created["schema"]["fields"]}
+    assert types["緯度"] == "number" and types["所在地_全国地方公共団体コード"] == "string"
