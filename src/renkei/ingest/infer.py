@@ -29,7 +29,7 @@ LATE = 50
 # Values checked one by one before batches are verified by regular expressions.
 SAMPLE = 1000
 # Coordinates kept per column to find outliers; beyond, the extent is the plain min/max.
-MAX_POINTS = 200_000
+MAX_POINTS = 100_000
 _S = r"[ \t]*"
 # Whole-batch forms of the converters in ``values`` (one value per line, NFKC-normalised):
 # what one of these accepts, the converter accepts too (dates are parsed one by one).
@@ -108,10 +108,9 @@ class ColumnStats:
         if len(self.points) >= MAX_POINTS:
             self.points_overflow = True
             return
-        self.points.extend(
-            (row, cell) for row, cell in zip(rows, cells, strict=True)
-            if cell is not None and cell not in _NULL_OR_NONE
-        )  # fmt: skip
+        self.points += [
+            (row, cell) for row, cell in zip(rows, cells, strict=True) if cell not in _NULL_OR_NONE
+        ]
 
     def add(self, text: str | None, row: int) -> None:
         if text is None or values.is_null(text):

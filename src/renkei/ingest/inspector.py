@@ -201,13 +201,15 @@ def _points(table: TableResult) -> list[tuple[int, float, float]] | None:
         lat_stat, lon_stat = by_role["latitude"], by_role["longitude"]
         if lat_stat.points_overflow or lon_stat.points_overflow:
             return None
-        lons = {row: text for row, text in lon_stat.points}
-        pairs = []
-        for row, text in lat_stat.points:
-            lat, lon = values.to_number(text), values.to_number(lons.get(row) or "")
-            if lat is not None and lon is not None:
-                pairs.append((row, float(lat), float(lon)))
-        return pairs
+        lons = dict(lon_stat.points)
+        rows = [row for row, _ in lat_stat.points if row in lons]
+        lat_texts = dict(lat_stat.points)
+        try:  # the columns were verified as numbers: float() reads them all, in C
+            lat_values = list(map(float, (lat_texts[r] for r in rows)))
+            lon_values = list(map(float, (lons[r] for r in rows)))
+        except ValueError:
+            return None
+        return list(zip(rows, lat_values, lon_values, strict=True))
     if "latlon" in by_role:
         stat = by_role["latlon"]
         if stat.points_overflow:
