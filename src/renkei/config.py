@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Asia/Tokyo", description="Time zone of dates shown in pages")
     inspect_max_bytes: int = Field(
-        default=1024**3, description="Largest file fetched from a URL for inspection"
+        default=1024**3, description="Largest file inspected by /api/v1/inspect (URL or upload)"
     )
     inspect_upload_max_bytes: int = Field(
         default=200 * 1024**2,

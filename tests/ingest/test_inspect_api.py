@@ -123,6 +123,11 @@ def test_url_is_fetched_when_private_addresses_are_allowed(
             headers={"Authorization": token},
         )  # fmt: skip
         assert too_big.status_code == 413
+        big_upload = client.post(
+            "/api/v1/inspect", files={"upload": ("big.csv", b"a,b\n" + b"1,2\n" * 10_000)},
+            headers={"Authorization": token},
+        )  # fmt: skip
+        assert big_upload.status_code == 413
     assert list((settings.data_dir / "tmp").iterdir()) == []  # fetched files are removed
 
 

@@ -43,7 +43,8 @@ async def inspect(request: Request) -> dict[str, Any]:
     await call_service(request, _require_user)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        fields, upload = await read_multipart(request, catalog.blobs, settings.max_upload_bytes)
+        # Nothing is kept: the inspection limit applies, not the (larger) upload limit.
+        fields, upload = await read_multipart(request, catalog.blobs, settings.inspect_max_bytes)
         if upload is None:
             raise ValidationError({"upload": ["Send the file to inspect in the 'upload' field"]})
         try:
