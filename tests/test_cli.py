@@ -36,6 +36,9 @@ COMMANDS = [
     ["notifications"],
     ["notifications", "list"],
     ["notifications", "deliver"],
+    ["inspect"],
+    ["bulk"],
+    ["bulk", "import"],
 ]
 
 

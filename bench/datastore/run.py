@@ -44,7 +44,7 @@ def renkei_load(path: Path, work: Path) -> dict[str, Any]:
 
     settings = Settings(data_dir=work / "node")
     settings.ensure_dirs()
-    (settings.data_dir / "tmp" / "duckdb").mkdir(parents=True, exist_ok=True)
+    (settings.datastore_dir / "spill").mkdir(parents=True, exist_ok=True)
     target = work / "renkei.duckdb"
     started = time.perf_counter()
     with Engine(settings).isolated() as con:

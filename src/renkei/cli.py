@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from renkei.commands import bulk as bulk_commands
+from renkei.commands import inspect as inspect_commands
 from renkei.commands import notifications as notification_commands
 from renkei.commands import roadmap as roadmap_commands
 from renkei.commands.quality import quality
@@ -27,6 +29,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 app.add_typer(search_app, name="search")
+app.add_typer(inspect_commands.app, name="inspect")
+app.add_typer(bulk_commands.app, name="bulk")
 app.add_typer(quality, name="quality")
 app.add_typer(roadmap_commands.app, name="roadmap")
 app.add_typer(notification_commands.app, name="notifications")

@@ -53,6 +53,19 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(
         default=300, description="The sliding window of login_attempts, in seconds"
     )
+    inspect_max_bytes: int = Field(
+        default=1024**3, description="Largest file inspected by /api/v1/inspect (URL or upload)"
+    )
+    inspect_upload_max_bytes: int = Field(
+        default=200 * 1024**2,
+        description="Uploads up to this size are inspected when received (format, mimetype, "
+        "Table Schema); larger ones are left to the background load",
+    )
+    inspect_fetch_timeout: float = Field(default=30.0, description="Seconds per URL fetch")
+    inspect_allow_private_urls: bool = Field(
+        default=False,
+        description="Let URL inspection reach loopback/private addresses (tests only)",
+    )
     create_unowned_dataset: bool = Field(
         default=False, description="Let users without an organisation create datasets"
     )

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from renkei.api.deps import catalog_of, request_context, token_from
 from renkei.api.multipart import read_multipart
 from renkei.api.registry import ACTIONS, help_text
-from renkei.catalog.resources import Upload
+from renkei.catalog.resources import Upload, inspect_upload
 from renkei.errors import BadRequest, PayloadTooLarge, RenkeiError
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,10 @@ async def ckan_action(request: Request, name: str) -> JSONResponse:
             )
             if upload is not None and not action.accepts_upload:
                 raise BadRequest(f"{name} does not take a file upload")
+            if upload is not None:
+                # Read the file now, outside the write transaction (see resources).
+                limit = catalog.settings.inspect_upload_max_bytes
+                await run_in_threadpool(inspect_upload, upload, limit)
         else:
             data = await _read_json(request, catalog.settings.max_json_bytes)
         token = token_from(request)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from renkei import __version__, web
 from renkei.api import action_api, datastore_dump, downloads, rest
+from renkei.api import ingest_routes as _ingest_routes  # noqa: F401  (adds its router to rest)
 from renkei.api import needs as _needs_routes  # noqa: F401  (adds its router to rest)
 from renkei.api import quality as quality_api  # noqa: F401  (registers /api/v1/quality)
 from renkei.api import roadmap as _roadmap_routes  # noqa: F401  (adds its router to rest)

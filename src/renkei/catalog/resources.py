@@ -7,6 +7,7 @@ or its dataset is purged. A soft-deleted dataset keeps its files so that it can 
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
 import unicodedata
@@ -26,6 +27,8 @@ from renkei.search.index import mark_changed
 from renkei.store.blobs import StagedBlob
 from renkei.store.tables import Package, Resource
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Upload:
@@ -34,6 +37,21 @@ class Upload:
     filename: str
     content_type: str | None
     staged: StagedBlob
+    # What the file holds (renkei.ingest.Inspection), read before the write transaction starts
+    # so that the database's write lock isn't held while a large file is read.
+    inspection: Any = None
+
+
+def inspect_upload(upload: Upload, limit: int) -> None:
+    """Inspect a staged upload of at most ``limit`` bytes (call outside any transaction)."""
+    from renkei.ingest import inspect_file
+
+    if upload.inspection is not None or upload.staged.size > limit:
+        return
+    try:
+        upload.inspection = inspect_file(upload.staged.path, filename=upload.filename)
+    except Exception:  # noqa: BLE001 - a file we can't read is still stored, as uploaded
+        log.exception("inspecting upload %s failed", upload.filename)
 
 
 def delete_blob_later(ctx: Context, key: str) -> None:
@@ -55,6 +73,8 @@ def apply_resource_fields(
     incoming_url = res_in.url or ""
     was_upload = res.url_type == "upload" and res.blob_key is not None
     if upload is not None:
+        # Before the file moves into the blob store (a no-op when the HTTP layer did it).
+        inspect_upload(upload, ctx.settings.inspect_upload_max_bytes)
         if res.blob_key:
             delete_blob_later(ctx, res.blob_key)
         key = ctx.blobs.keep(upload.staged)
@@ -100,6 +120,31 @@ def apply_resource_fields(
     res.extras = res_in.extras() or None
     if res.name is None and upload is not None:
         res.name = res.url
+    if upload is not None:
+        _prefill_from_file(ctx, res, res_in, upload)
+
+
+def _prefill_from_file(ctx: Context, res: Resource, res_in: ResourceIn, upload: Upload) -> None:
+    """Format, mimetype and Table Schema read from the uploaded file itself, for whatever the
+    caller left out (what the caller gave is never replaced). Files over
+    ``inspect_upload_max_bytes`` are left to the background load, so that saving stays quick.
+    The HTTP layer inspects before the transaction (``inspect_upload``); for other callers
+    (CLI, demo loader) ``apply_resource_fields`` does it before keeping the file."""
+    from renkei.ingest.prefill import table_schema
+
+    inspection = upload.inspection
+    if inspection is None:
+        return
+    given = res_in.model_fields_set
+    if not res_in.format and inspection.format:
+        res.format = inspection.format.upper()
+    if "mimetype" not in given and inspection.mimetype:
+        res.mimetype = inspection.mimetype
+    extras = dict(res.extras or {})
+    schema = table_schema(inspection) if inspection.ok else None
+    if "schema" not in extras and schema is not None:
+        extras["schema"] = schema
+        res.extras = extras
 
 
 def _still_the_upload(

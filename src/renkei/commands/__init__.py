@@ -1,1 +1,1 @@
-"""Command groups of the ``renkei`` CLI, one module each."""
+"""Sub-commands of ``renkei``, one module each, registered in ``renkei.cli``."""

@@ -79,7 +79,7 @@ def _configured(settings: Settings, threads: int | None = None) -> duckdb.DuckDB
             "autoload_known_extensions": False,
             "memory_limit": settings.datastore_memory_limit,
             "threads": threads or settings.datastore_threads,
-            "temp_directory": str(settings.data_dir / "tmp" / "duckdb"),
+            "temp_directory": str(settings.datastore_dir / "spill"),
         }
     )
     con.create_function(

@@ -55,4 +55,5 @@ class TableFiles:
         """Every resource id that has a folder (to find tables whose resource is gone)."""
         if not self.root.is_dir():
             return set()
-        return {p.name for shard in self.root.iterdir() if shard.is_dir() for p in shard.iterdir()}
+        shards = (d for d in self.root.iterdir() if d.is_dir() and len(d.name) == 2)
+        return {p.name for shard in shards for p in shard.iterdir() if p.is_dir()}

@@ -22,7 +22,7 @@ class DataStore:
     def open(cls, settings: Settings) -> DataStore:
         root: Path = settings.datastore_dir
         root.mkdir(parents=True, exist_ok=True)
-        (settings.data_dir / "tmp" / "duckdb").mkdir(parents=True, exist_ok=True)
+        (settings.datastore_dir / "spill").mkdir(parents=True, exist_ok=True)
         return cls(settings=settings, engine=Engine(settings), files=TableFiles(root))
 
     def switched(self, resource_id: str, keep: int) -> None:

@@ -7,9 +7,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from renkei.ingest.read import iter_rows, open_text
+
+if TYPE_CHECKING:
+    from renkei.ingest.model import Inspection
 
 DELIMITERS = (",", "\t", ";", "|")
 
@@ -31,10 +36,14 @@ def sniff_delimiter(sample: str, hint: str | None = None) -> tuple[str, str | No
             score *= 1.5
         if score > best[0]:
             best = (score, delimiter)
-    quotechar: str | None = '"'
-    return best[1], quotechar
+    # Double quotes are what every exporter writes; single quotes would break Japanese text
+    # with apostrophes, so they are never guessed.
+    return best[1], '"'
 
 
-def csv_rows(path: Path, inspection, delimiter: str, quotechar: str | None):  # type: ignore[no-untyped-def]
+def csv_rows(
+    path: Path, inspection: Inspection, delimiter: str, quotechar: str | None
+) -> Iterator[list[str]]:
+    """Every record of the file, decoded as ``inspection`` says."""
     with open_text(path, inspection) as handle:
         yield from iter_rows(handle, delimiter, quotechar)

@@ -16,6 +16,9 @@ from charset_normalizer import from_bytes
 
 CHUNK = 1024 * 1024
 SAMPLE = 256 * 1024
+# UTF-8 multi-byte characters read cleanly before a bad byte: this many can't be chance, so the
+# file is UTF-8 with a part in another encoding, even if CP932 happens to decode all of it.
+MIXED_EVIDENCE = 8  # counted in bytes beyond one per character: 4 Japanese characters
 
 # charset-normalizer's names for what we decode as cp932 / euc_jp.
 _LEGACY = {"cp932": "cp932", "shift_jis": "cp932", "euc_jp": "euc_jp", "euc_jis_2004": "euc_jp"}
@@ -30,11 +33,13 @@ class EncodingResult:
     tried: tuple[str, ...] = ()
 
 
-def _strict_failure(path: Path, encoding: str) -> tuple[int, int] | None:
-    """(byte offset, 1-based line) of the first byte ``encoding`` can't decode; None if clean."""
+def _strict_failure(path: Path, encoding: str) -> tuple[int, int, int] | None:
+    """(byte offset, 1-based line, multi-byte evidence before it) of the first byte
+    ``encoding`` can't decode; None when the whole file decodes."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
     lines = 1
+    non_ascii = 0
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             try:
@@ -42,13 +47,15 @@ def _strict_failure(path: Path, encoding: str) -> tuple[int, int] | None:
             except UnicodeDecodeError as exc:
                 # Count the lines before the bad byte for a message a publisher can act on.
                 good = chunk[: max(exc.start, 0)]
-                return offset + exc.start, lines + _count_lines(good, encoding)
+                non_ascii += len(good) - len(good.decode(encoding, "ignore"))
+                return offset + exc.start, lines + _count_lines(good, encoding), non_ascii
             lines += text.count("\n")
+            non_ascii += len(chunk) - len(text)  # bytes beyond one per character
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return offset, lines  # the file ends inside a character (truncated)
+            return offset, lines, non_ascii  # the file ends inside a character (truncated)
     return None
 
 
@@ -90,7 +97,7 @@ def detect_encoding(path: Path) -> EncodingResult:
         candidates = [utf16]
     else:
         candidates = ["utf-8"]
-    failures: dict[str, tuple[int, int]] = {}
+    failures: dict[str, tuple[int, int, int]] = {}
     index = 0
     while index < len(candidates):
         candidate = candidates[index]
@@ -98,6 +105,8 @@ def detect_encoding(path: Path) -> EncodingResult:
         if failure is None:
             return EncodingResult(candidate, tried=tuple(candidates))
         failures[candidate] = failure
+        if candidate == "utf-8" and failure[2] >= MIXED_EVIDENCE:
+            break  # UTF-8 text, then something else: mixed, whatever else might decode it
         if candidate == "utf-8":
             # Only now is the detector worth its time: it orders the legacy encodings.
             candidates.extend(_legacy_order(_sample(path)))
@@ -105,7 +114,9 @@ def detect_encoding(path: Path) -> EncodingResult:
     # Nothing decodes the whole file (mixed encodings, or binary): the candidate that got
     # furthest is the best reading, and the first bad byte is reported.
     best = max(failures, key=lambda name: failures[name][0])
-    offset, line = failures[best]
+    if "utf-8" in failures and failures["utf-8"][2] >= MIXED_EVIDENCE:
+        best = "utf-8"
+    offset, line, _ = failures[best]
     return EncodingResult(best, error_offset=offset, error_line=line, tried=tuple(candidates))
 
 

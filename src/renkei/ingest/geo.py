@@ -7,7 +7,9 @@ converted with pyproj. The old Tokyo datum (EPSG:4301) is hundreds of metres off
 
 from __future__ import annotations
 
+import math
 import re
+from statistics import median
 from typing import Any
 
 from renkei.ingest import values
@@ -97,3 +99,32 @@ def plausible_degrees(bbox: list[float]) -> bool:
 
 def round_bbox(bbox: list[float]) -> list[float]:
     return [round(v, 7) for v in bbox]
+
+
+# A point this far from the median of the others (and 10 times their typical distance) is
+# taken for a typing error: 35.4353,139.4823 in a list of Arakawa-ku's Wi-Fi spots.
+OUTLIER_MIN_KM = 10.0
+
+
+def outliers(points: list[tuple[int, float, float]]) -> list[tuple[int, float, float, float]]:
+    """(row, lat, lon, km from the median) of the points far from all the others; [] when
+    there are too few points to tell, or when many are far (the data is simply spread)."""
+    if len(points) < 5:
+        return []
+    lat0 = median(p[1] for p in points)
+    lon0 = median(p[2] for p in points)
+    scale = math.cos(math.radians(lat0))
+    distances = [111.2 * math.hypot(lat - lat0, (lon - lon0) * scale) for _, lat, lon in points]
+    limit = max(OUTLIER_MIN_KM, 10 * median(distances))
+    far = [
+        (row, lat, lon, d)
+        for (row, lat, lon), d in zip(points, distances, strict=True)
+        if d > limit
+    ]
+    return far if len(far) <= max(1, len(points) // 100) else []
+
+
+def bbox_of_points(points: list[tuple[int, float, float]]) -> list[float]:
+    lats = [p[1] for p in points]
+    lons = [p[2] for p in points]
+    return [min(lons), min(lats), max(lons), max(lats)]

@@ -10,12 +10,12 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from renkei.ingest import geo, xlsx
+from renkei.ingest import geo, values, xlsx
 from renkei.ingest.csvfile import csv_rows, sniff_delimiter
 from renkei.ingest.encoding import detect_encoding, utf16_without_bom
 from renkei.ingest.model import Column, Inspection
 from renkei.ingest.problems import ProblemLog
-from renkei.ingest.read import sample_text
+from renkei.ingest.read import UnreadableText, sample_text
 from renkei.ingest.tabular import MAX_COLUMNS, TableResult, TooWide, analyse
 from renkei.ingest.tags import suggest_tags
 
@@ -26,12 +26,14 @@ MIMETYPES = {
     "json": "application/json",
     "geojson": "application/geo+json",
     "parquet": "application/vnd.apache.parquet",
+    "xls": "application/vnd.ms-excel",
 }
 EXTENSIONS = {
     ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
     ".json": "json", ".geojson": "geojson", ".parquet": "parquet", ".pq": "parquet",
 }  # fmt: skip
-MAX_JSON_BYTES = 512 * 1024**2
+# json.load holds the whole document as Python objects (about 10x the file): keep it bounded.
+MAX_JSON_BYTES = 100 * 1024**2
 
 
 def _digest(path: Path) -> tuple[int, str]:
@@ -55,8 +57,12 @@ def detect_format(path: Path, filename: str, declared: str | None = None) -> str
         return "xlsx" if by_name == "xlsx" or hint == "xlsx" or _zip_is_xlsx(path) else None
     if head.startswith(b"PAR1"):
         return "parquet"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"  # Excel 97-2003 (OLE2): refused with a message, not read
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"{", b"["):
+    # A CSV may start with "[注]": a .csv/.tsv name or a declared csv/tsv keeps it a table.
+    textual = by_name in ("csv", "tsv") or hint in ("csv", "tsv")
+    if stripped[:1] in (b"{", b"[") and not textual:
         if (
             by_name == "geojson"
             or hint == "geojson"
@@ -112,6 +118,15 @@ def inspect_file(
         result = _inspect_xlsx(path, base, log)
     elif fmt in ("json", "geojson"):
         result = _inspect_json(path, base, log)
+    elif fmt == "xls":
+        log.add(
+            "file.xls", "error",
+            "Excel 97-2003 workbooks (.xls) are not read",
+            "Excel 97-2003 形式（.xls）は読み込めません",
+            fix="Save the workbook as .xlsx, or export the sheet as CSV (UTF-8)",
+            fix_ja=".xlsx 形式で保存し直すか、CSV（UTF-8）で出力してください",
+        )  # fmt: skip
+        result = Inspection(**base, header_rows=0, problems=log.finish())
     elif fmt == "parquet":
         from renkei.ingest.parquetfile import inspect_parquet
 
@@ -137,9 +152,6 @@ def _table_inspection(
         s.name: (s.lat_range, s.lon_range) for s, c in zip(table.stats, columns, strict=True)
         if c.role == "latlon"
     }  # fmt: skip
-    # Names may have changed (a header found inside the data).
-    for stat, column in zip(table.stats, columns, strict=True):
-        column.name = stat.name
     inspection = Inspection(
         **base,
         skip_rows=table.layout.skip_rows,
@@ -149,13 +161,12 @@ def _table_inspection(
         columns=columns,
         row_count=table.row_count,
     )
-    for index, (column, original) in enumerate(
-        zip(columns, table.layout.original + [None] * len(columns), strict=False)
-    ):
+    # Keep the name as written when it had to change (duplicate, too long, empty).
+    for column, original in zip(columns, table.layout.original, strict=False):
         if original and original.strip() != column.name:
             column.original_name = original
-        del index
     _add_extents(inspection, ranges, log, extra_texts)
+    _drop_far_points(inspection, table, log)
     if table.row_count == 0:
         log.add(
             "table.no_rows", "warning",
@@ -183,6 +194,54 @@ def _add_extents(
     inspection.temporal = _temporal(columns)
 
 
+def _points(table: TableResult) -> list[tuple[int, float, float]] | None:
+    """(row, lat, lon) of every coordinate in the table; None when not all were kept."""
+    by_role = {c.role: s for s, c in zip(table.stats, table.columns, strict=True) if c.role}
+    if "latitude" in by_role and "longitude" in by_role:
+        lat_stat, lon_stat = by_role["latitude"], by_role["longitude"]
+        if lat_stat.points_overflow or lon_stat.points_overflow:
+            return None
+        lons = dict(lon_stat.points)
+        rows = [row for row, _ in lat_stat.points if row in lons]
+        lat_texts = dict(lat_stat.points)
+        try:  # the columns were verified as numbers: float() reads them all, in C
+            lat_values = list(map(float, (lat_texts[r] for r in rows)))
+            lon_values = list(map(float, (lons[r] for r in rows)))
+        except ValueError:
+            return None
+        return list(zip(rows, lat_values, lon_values, strict=True))
+    if "latlon" in by_role:
+        stat = by_role["latlon"]
+        if stat.points_overflow:
+            return None
+        found = ((row, values.parse_latlon(text)) for row, text in stat.points)
+        return [(row, pair[0], pair[1]) for row, pair in found if pair is not None]
+    return None
+
+
+def _drop_far_points(inspection: Inspection, table: TableResult, log: ProblemLog) -> None:
+    """Report coordinates far from all the others, and leave them out of the extent."""
+    points = _points(table)
+    if not points or inspection.bbox is None:
+        return
+    far = geo.outliers(points)
+    if not far:
+        return
+    rows = {row for row, *_ in far}
+    for row, lat, lon, km in far:
+        log.add(
+            "geo.outlier", "warning",
+            f"Row {row}: the coordinate {lat}, {lon} is {km:.0f} km from the other points: "
+            "it looks wrong and is left out of the extent",
+            f"{row}行目の座標（{lat}, {lon}）はほかの地点から{km:.0f}km離れており、誤りと"
+            "思われるため範囲の計算から除きます",
+            row=row,
+            fix="Check the latitude and longitude of that row",
+            fix_ja="その行の緯度・経度を確認してください",
+        )  # fmt: skip
+    inspection.bbox = geo.round_bbox(geo.bbox_of_points([p for p in points if p[0] not in rows]))
+
+
 def _table_inspection_from_columns(
     base: dict[str, Any], columns: list[Column], row_count: int, log: ProblemLog
 ) -> Inspection:
@@ -200,6 +259,10 @@ def _table_inspection_from_columns(
 def _temporal(columns: list[Column]) -> dict[str, str] | None:
     starts = [str(c.min)[:10] for c in columns if c.type in ("date", "datetime") and c.min]
     ends = [str(c.max)[:10] for c in columns if c.type in ("date", "datetime") and c.max]
+    for column in columns:
+        if column.format == "fiscal_year" and column.min is not None:
+            starts.append(f"{int(column.min):04d}-04-01")
+            ends.append(f"{int(column.max) + 1:04d}-03-31")
     if not starts:
         return None
     return {"start": min(starts), "end": max(ends)}
@@ -250,6 +313,17 @@ def _inspect_text_table(path: Path, base: dict[str, Any], log: ProblemLog, tsv: 
         table = analyse(csv_rows(path, draft, delimiter, quotechar), log)
     except TooWide as exc:
         return _too_wide(base, log, exc.width)
+    except UnreadableText as exc:
+        log.add(
+            "file.unreadable_text", "error",
+            f"The file can't be read as {base['format'].upper()} past line {exc.line}: "
+            f"{exc.reason} (an unterminated quote, or binary data?)",
+            f"{exc.line}行目以降を表として読めません（閉じていない引用符、またはバイナリデータ）",
+            row=exc.line,
+            fix="Check the quotes around that line, or export the file again",
+            fix_ja="その行付近の引用符を確認するか、ファイルを出力し直してください",
+        )  # fmt: skip
+        return Inspection(**base, header_rows=0, problems=log.finish())
     return _table_inspection(base, table, log, [])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from renkei.quality.findings import Finding
 
@@ -64,6 +64,7 @@ class Inspection(BaseModel):
     problems: list[Finding] = Field(default_factory=list)
     suggested_tags: list[str] = Field(default_factory=list)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool:
         """False when a problem makes the file unusable as a table (an ``error`` finding)."""

@@ -30,7 +30,6 @@ def inspect_parquet(path: Path, base: dict[str, Any], log: ProblemLog) -> Inspec
 
     try:
         with duckdb.connect(":memory:") as con:
-            con.execute("SET enable_external_access = true")
             rows = con.execute(
                 "SELECT column_name, column_type, min, max, count, null_percentage "
                 "FROM (SUMMARIZE SELECT * FROM read_parquet(?))",

@@ -45,12 +45,28 @@ def iter_rows(handle: TextIO, delimiter: str, quotechar: str | None) -> Iterator
         quoting=csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE,
         strict=False,
     )
-    yield from reader
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise UnreadableText(reader.line_num, str(exc)) from None
+
+
+class UnreadableText(Exception):
+    """The csv module gave up (a cell over MAX_CELL_CHARS, a NUL byte): where, and why."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+# The csv module's default cell limit (128 KiB) cuts long text; a cell beyond this one is an
+# unterminated quote swallowing the file, and reading on would hold the file in memory.
+MAX_CELL_CHARS = 64 * 1024 * 1024
 
 
 def field_size_limit() -> None:
-    """Let a single cell be as large as the file (the default 128 KiB cuts long text)."""
-    csv.field_size_limit(2**31 - 1)
+    csv.field_size_limit(MAX_CELL_CHARS)
 
 
 field_size_limit()

@@ -8,8 +8,9 @@ under the table (a footer). Works on any source of rows: CSV/TSV text, xlsx shee
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, islice
 
 from renkei.ingest import values
 from renkei.ingest.infer import ColumnStats
@@ -17,6 +18,7 @@ from renkei.ingest.model import Column
 from renkei.ingest.problems import ProblemLog
 
 HEAD_ROWS = 200
+BATCH_ROWS = 2000
 TAIL_ROWS = 30
 MAX_NAME = 63  # PostgreSQL's identifier limit; longer names are cut so every engine takes them
 MAX_COLUMNS = 16_384  # Excel's own limit; wider "tables" are refused
@@ -55,6 +57,15 @@ def _width(row: Row) -> int:
     return 0
 
 
+def table_width(rows: list[Row]) -> int:
+    """The widest row width shared by at least two rows: one ragged row doesn't widen it."""
+    widths = sorted((_width(r) for r in rows), reverse=True)
+    for first, second in zip(widths, widths[1:], strict=False):
+        if first == second:
+            return first
+    return widths[0] if len(widths) == 1 else (widths[-1] if widths else 0)
+
+
 def _filled(row: Row) -> int:
     return sum(1 for c in _cells(row) if c)
 
@@ -83,7 +94,7 @@ def _data_like(row: Row) -> bool:
 def detect_layout(head: list[Row], log: ProblemLog) -> Layout:
     if not head:
         return Layout(header_rows=0)
-    width = max(_width(r) for r in head[:50])
+    width = table_width(head[:50])
     index = 0
     # Preamble: titles, notes, '#key,value' metadata, blank rows — rows far narrower than the
     # table, above its first full-width row.
@@ -209,7 +220,7 @@ def analyse(rows: Iterable[Row], log: ProblemLog, header: list[str] | None = Non
     else:
         layout = detect_layout(head, log)
     data_start = layout.skip_rows + layout.header_rows
-    width = max([_width(r) for r in head[:50]] + [len(layout.original)] + [0])
+    width = max(table_width(head[:50]), len(layout.original))
     if width > MAX_COLUMNS:
         raise TooWide(width)
     if header is not None:
@@ -219,10 +230,11 @@ def analyse(rows: Iterable[Row], log: ProblemLog, header: list[str] | None = Non
     stats = [ColumnStats(name, i) for i, name in enumerate(layout.names)]
     state = _Stream(layout, stats, log, width)
     state.find_footer = header is None
-    for number, row in enumerate(_chain(head, iterator), start=1):
-        if number <= data_start:
-            continue
-        state.push(number, row)
+    numbered = enumerate(chain(head, iterator), start=1)
+    for _ in islice(numbered, data_start):
+        pass
+    while chunk := list(islice(numbered, BATCH_ROWS)):
+        state.push_many(chunk)
     state.finish()
     columns = [s.result(log) for s in stats]
     for stat, column in zip(stats, columns, strict=True):
@@ -244,11 +256,6 @@ class TooWide(Exception):
         self.width = width
 
 
-def _chain(head: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
-    yield from head
-    yield from rest
-
-
 class _Stream:
     """Feeds data rows to the column statistics, holding back a tail that may be a footer."""
 
@@ -263,15 +270,45 @@ class _Stream:
         self.ignored: list[int] = []
         self.header_set = {n for n in layout.names if not n.startswith("column_")}
         self.find_footer = True
+        self.batch: list[Row] = []
+        self.batch_rows: list[int] = []
 
-    def push(self, number: int, row: Row) -> None:
-        self.tail.append((number, row))
-        if len(self.tail) > TAIL_ROWS:
-            self._feed(*self.tail.popleft())
+    def push_many(self, chunk: list[tuple[int, Row]]) -> None:
+        """Rows in order; the last TAIL_ROWS are held back until the next chunk or finish()."""
+        self.tail.extend(chunk)
+        overflow = len(self.tail) - TAIL_ROWS
+        if overflow > 0:
+            self._feed_many([self.tail.popleft() for _ in range(overflow)])
+
+    def _feed_many(self, items: list[tuple[int, Row]]) -> None:
+        if self.count < 200:
+            for number, row in items:
+                self._feed(number, row)
+            return
+        # The common case without a per-row look: full width, not blank, not a header again.
+        width, names = self.width, self.header_set
+        special = [
+            i for i, (_, r) in enumerate(items)
+            if len(r) != width or not any(r) or r[0] in names
+        ]  # fmt: skip
+        start = 0
+        for index in special:
+            self._extend(items[start:index])
+            self._feed(*items[index])
+            start = index + 1
+        self._extend(items[start:])
+
+    def _extend(self, items: list[tuple[int, Row]]) -> None:
+        for number, row in items:
+            self.batch.append(row)
+            self.batch_rows.append(number)
+        self.count += len(items)
+        if len(self.batch) >= BATCH_ROWS:
+            self._flush()
 
     def _feed(self, number: int, row: Row) -> None:
         cells = row
-        if _filled(cells) == 0:
+        if not any(c and not c.isspace() for c in cells):
             self.ignored.append(number)
             return
         if self._repeated_header(cells):
@@ -300,17 +337,35 @@ class _Stream:
                 row=number, column=len(cells) + 1,
             )  # fmt: skip
         self.count += 1
-        for index, stat in enumerate(self.stats):
-            stat.add(cells[index] if index < len(cells) else None, number)
+        if len(cells) != self.width:
+            cells = (list(cells) + [None] * self.width)[: self.width]
+        self.batch.append(cells)
+        self.batch_rows.append(number)
+        # Row by row at first: the statistics of the first rows tell a header found inside
+        # the data (a row of names where typed columns expect values) from data.
+        if len(self.batch) >= (BATCH_ROWS if self.count > 200 else 1):
+            self._flush()
+
+    def _flush(self) -> None:
+        """Hand the batch to the column statistics, column by column (see ColumnStats)."""
+        if not self.batch:
+            return
+        columns = list(zip(*self.batch, strict=True))
+        for stat, cells in zip(self.stats, columns, strict=False):
+            stat.keep_points(cells, self.batch_rows)
+            stat.add_batch(cells, self.batch_rows)
+        self.batch = []
+        self.batch_rows = []
 
     def _repeated_header(self, cells: Row) -> bool:
-        texts = [c.strip() for c in cells if c and c.strip()]
-        if not texts or not _header_like(cells):
+        if self.header_set:
+            # Cheap test first: most rows share no value with the header names.
+            hits = sum(1 for c in cells if c in self.header_set)
+            if hits < max(2, len(self.header_set) // 2):
+                return False
+            return _header_like(cells)
+        if not _header_like(cells):
             return False
-        if self.header_set and sum(1 for t in texts if t in self.header_set) >= max(
-            2, len(self.header_set) // 2
-        ):
-            return True
         # Without a header at the top: a row of text where typed columns expect values.
         typed = [
             s for s in self.stats
@@ -352,10 +407,9 @@ class _Stream:
         rows = list(self.tail)
         cut = len(rows)
         if not self.find_footer:
-            cut = 0
-            rows_fed = rows
-            for number, row in rows_fed:
+            for number, row in rows:
                 self._feed(number, row)
+            self._flush()
             return
         # Footer: from the end, blank rows and notes (one or two cells, or a note marker).
         while cut > 0:
@@ -365,19 +419,21 @@ class _Stream:
                 cut -= 1
                 continue
             note = cells[0].startswith(NOTE_PREFIXES) and len(cells) <= max(1, self.width // 3)
-            if self.width >= 4 and (len(cells) <= max(1, self.width // 4) or note):
+            if (self.width >= 4 and (len(cells) <= max(1, self.width // 4) or note)) or (
+                len(row) < self.width and _garbled(" ".join(cells))
+            ):
                 self._report_footer(number, row)
                 cut -= 1
                 continue
             break
         for number, row in rows[:cut]:
             self._feed(number, row)
+        self._flush()
         self.footer = len(rows) - cut
 
     def _report_footer(self, number: int, row: Row) -> None:
         text = " ".join(c for c in _cells(row) if c)
-        garbled = "\ufffd" in text or len(text) > 500 or "\n" in text
-        if garbled:
+        if _garbled(text):
             self.log.add(
                 "file.truncated_or_garbled",
                 "warning",
@@ -396,6 +452,12 @@ class _Stream:
                 f"{number}行目は表の下の注記（{shown}）のため除外します",
                 row=number,
             )  # fmt: skip
+
+
+def _garbled(text: str) -> bool:
+    """Replacement characters, a line break inside a cell, or a huge cell: a cut-off file or an
+    unterminated quote that swallowed the rest of it."""
+    return "\ufffd" in text or len(text) > 500 or "\n" in text
 
 
 def _last_named(stream: _Stream) -> int:

@@ -161,6 +161,22 @@ def date_formats(text: str) -> list[str]:
     return found
 
 
+_FISCAL_RE = re.compile(r"(?:(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})|(\d{4}))\s*年度")
+
+
+def parse_fiscal_year(text: str) -> int | None:
+    """The calendar year a Japanese fiscal year starts in: 令和2年度 and 2020年度 are 2020
+    (April 2020 to March 2021); None when not a fiscal year."""
+    match = _FISCAL_RE.fullmatch(normalize(text))
+    if not match:
+        return None
+    if match.group(3):
+        return int(match.group(3))
+    era = ERA_LETTERS.get(match.group(1), match.group(1))
+    year = 1 if match.group(2) == "元" else int(match.group(2))
+    return ERAS[era].year + year - 1 if year >= 1 else None
+
+
 def parse_time(text: str, format: str | None = None) -> time | None:  # noqa: A002
     """``8:30``, ``17:15:00``, ``9時30分``; None when not a time of day."""
     match = _TIME_RE.fullmatch(normalize(text))

@@ -8,7 +8,6 @@ formula with no cached value (files written by scripts) is reported, as its cell
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -101,32 +100,33 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _binary(path: Path) -> io.BytesIO:
-    # openpyxl refuses a path without an .xlsx suffix, and uploads are kept in the blob store
-    # under their hash; a workbook (already checked against zip bombs) is read into memory.
-    return io.BytesIO(path.read_bytes())
-
-
 def sheet_rows(path: Path) -> Iterator[tuple[str, Iterator[list[str | None]]]]:
     """(sheet title, rows as text) for each worksheet, in workbook order."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(_binary(path), read_only=True, data_only=True)
-    try:
-        for sheet in workbook.worksheets:
-            rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
-            yield sheet.title, rows
-    finally:
-        workbook.close()
+    # A file object, not the path: openpyxl refuses names without an .xlsx suffix (uploads
+    # are staged under random names).
+    with path.open("rb") as handle:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+        try:
+            for sheet in workbook.worksheets:
+                rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+                yield sheet.title, rows
+        finally:
+            workbook.close()
 
 
 def formula_cells(path: Path) -> dict[str, list[tuple[int, int, str, bool]]]:
     """Per sheet: (row, column, formula, has a cached value) of each formula cell."""
     from openpyxl import load_workbook
 
+    with path.open("rb") as one, path.open("rb") as two:
+        return _formula_cells(load_workbook(one, read_only=True, data_only=False),
+                              load_workbook(two, read_only=True, data_only=True))  # fmt: skip
+
+
+def _formula_cells(formulas: Any, cached: Any) -> dict[str, list[tuple[int, int, str, bool]]]:
     found: dict[str, list[tuple[int, int, str, bool]]] = {}
-    formulas = load_workbook(_binary(path), read_only=True, data_only=False)
-    cached = load_workbook(_binary(path), read_only=True, data_only=True)
     try:
         for sheet in formulas.worksheets:
             rows = zip(

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from renkei.web.routes import dashboard, datasets, groups, home, needs, resources, roadmap, users
+from renkei.web.routes import (
+    dashboard,
+    datasets,
+    groups,
+    home,
+    imports,
+    needs,
+    resources,
+    roadmap,
+    users,
+)
 from renkei.web.routing import web_router
 
 router = web_router()
 # The editor's fixed paths (/dataset/x/resource/new) come before the pages they resemble.
-for module in (home, dashboard, datasets, resources, groups, users, needs, roadmap):
+for module in (home, dashboard, datasets, resources, groups, users, needs, roadmap, imports):
     router.include_router(module.router)
