@@ -336,6 +336,12 @@ def test_editor_creates_a_dataset_by_uploading_a_csv(demo_node: DemoNode, new_pa
     page.get_by_label("ファイルをアップロード").set_input_files(
         str(ROOT / "src/renkei/demo/files/takamatsu_0062_medical.csv")
     )
+    # What the file holds is shown before saving, and the empty format field is filled in.
+    suggestions = page.locator("#inspect-suggestions")
+    expect(suggestions).to_contain_text("ファイルの内容")
+    expect(suggestions).to_contain_text("address (string)")
+    expect(page.get_by_label("形式", exact=True)).to_have_value("CSV")
+    assert _axe_problems(page) == []
     page.get_by_label("名前", exact=True).fill("医療機関一覧")
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator("h1")).to_have_text("医療機関一覧")

@@ -261,3 +261,31 @@ def test_admins_manage_members_editors_do_not(
     assert removed.status_code == 303
     after = client.get(f"/organization/{site.org}/members.json").json()["members"]
     assert site.outsider not in {m["name"] for m in after}
+
+
+def test_the_resource_form_asks_what_a_chosen_file_holds(
+    client: TestClient, catalog: Catalog, site: Site, fixture_file: Callable[[str], Path]
+) -> None:
+    source = fixture_file("csv-ja/takamatsu_0002_aed.cp932.csv")
+    upload = {"upload": (source.name, source.read_bytes(), "text/csv")}
+    anonymous = client.post(
+        "/dashboard/inspect", files=upload, headers={"Accept": "application/json"}
+    )
+    assert anonymous.status_code == 403  # no session: no CSRF token, no login
+    _editor(catalog, site)
+    login(client, EDITOR)
+    token = csrf_token(client, f"/dataset/{site.public}/resource/new")
+    answer = client.post(
+        "/dashboard/inspect",
+        data={"csrf_token": token},
+        files=upload,
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["inspection"]["encoding"] == "cp932"
+    assert found["inspection"]["row_count"] == 514
+    assert found["suggested"]["resource"]["format"] == "CSV"
+    assert list((catalog.settings.data_dir / "tmp").glob("*")) == []  # nothing is kept
+    form = client.get(f"/dataset/{site.public}/resource/new").text
+    assert 'data-url="/dashboard/inspect"' in form

@@ -92,7 +92,10 @@ def _upload(
         data = {"package_id": dataset, "name": path.name}
         if fmt:
             data["format"] = fmt
-        return resources.resource_create(ctx, data, upload)
+        created = resources.resource_create(ctx, data, upload)
+    # Tables are loaded into the DataStore in the background; the page then shows that.
+    assert catalog.datastore is not None and catalog.datastore.jobs.join(timeout=60)
+    return created
 
 
 def _admin_id(catalog: Catalog, site: Site) -> str:
@@ -106,16 +109,52 @@ def test_resource_page_previews_a_csv_table_and_answers_json(
     csv_path = fixture_file("csv-ja/tokyo_taito_public_toilets_sisetu_28.cp932.csv")
     res = _upload(catalog, _admin_id(catalog, site), site.public, csv_path)
     path = f"/dataset/{site.public}/resource/{res['id']}"
-    page = client.get(path)
+    page = client.get(path, params={"lang": "en"})
     assert page.status_code == 200
     assert "上野公園大黒天横公衆トイレ" in page.text
-    assert "cp932" in page.text
+    assert "from the DataStore" in page.text
+    assert f'href="/datastore/dump/{res["id"]}?encoding=cp932"' in page.text
     data = client.get(path + ".json").json()
     assert data["resource"]["id"] == res["id"]
     assert data["preview"]["kind"] == "table"
-    assert data["preview"]["table"]["encoding"] == "cp932"
+    table = data["preview"]["table"]
+    assert table["source"] == "datastore" and table["total"] == 75
+    assert (table["first"], table["last"]) == (1, 75)
     # From the dataset page, each resource links to its page.
     assert path in client.get(f"/dataset/{site.public}").text
+
+
+def test_before_the_datastore_has_the_table_the_file_is_previewed(
+    client: TestClient, catalog: Catalog, site: Site, fixture_file: Callable[[str], Path]
+) -> None:
+    catalog.resource_listeners.clear()  # as while the load is still queued
+    csv_path = fixture_file("csv-ja/tokyo_taito_public_toilets_sisetu_28.cp932.csv")
+    res = _upload(catalog, _admin_id(catalog, site), site.public, csv_path)
+    data = client.get(f"/dataset/{site.public}/resource/{res['id']}.json").json()
+    table = data["preview"]["table"]
+    assert table["source"] == "file" and table["encoding"] == "cp932"
+    assert table["rows"][0][2] == "池ノ端弁天前公衆トイレ"
+
+
+def test_a_large_datastore_table_is_paged(
+    client: TestClient, catalog: Catalog, site: Site, tmp_path: Path
+) -> None:
+    big = tmp_path / "counts.csv"
+    big.write_text("地区,人数\n" + "".join(f"地区{i},{i}\n" for i in range(250)), encoding="utf-8")
+    res = _upload(catalog, _admin_id(catalog, site), site.public, big)
+    path = f"/dataset/{site.public}/resource/{res['id']}"
+    third = client.get(path + ".json", params={"page": 3}).json()["preview"]
+    assert (third["table"]["first"], third["table"]["last"], third["table"]["total"]) == (
+        201,
+        250,
+        250,
+    )
+    assert third["table"]["rows"][0] == ["地区200", "200"]
+    assert third["pages"]["last"] == 3 and third["pages"]["next"] is None
+    # The histogram covers every row of the table, not only the page.
+    assert third["table"]["charts"][0]["count"] == 250
+    html = client.get(path, params={"page": 2, "lang": "en"}).text
+    assert "Page 2 of 3" in html and 'rel="next"' in html and 'rel="prev"' in html
 
 
 def test_resource_page_draws_the_histograms(

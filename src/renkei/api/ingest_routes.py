@@ -4,7 +4,6 @@ costs the node CPU and, for URLs, outbound requests."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +16,7 @@ from renkei.api.rest import FEATURE_ROUTERS, call_service
 from renkei.catalog import authz
 from renkei.catalog.context import Context
 from renkei.errors import BadRequest, ValidationError
-from renkei.ingest import bulk, fetch, inspect_file, prefill
+from renkei.ingest import bulk, fetch, prefill
 
 router = APIRouter(tags=["ingest"])
 TRUE = {"1", "true", "yes", "on"}
@@ -25,14 +24,6 @@ TRUE = {"1", "true", "yes", "on"}
 
 def _require_user(ctx: Context) -> None:
     authz.require_user(ctx, "inspect or import files")
-
-
-def _inspect_response(path: Path, filename: str, declared: str | None) -> dict[str, Any]:
-    inspection = inspect_file(path, filename=filename, declared_format=declared)
-    return {
-        "inspection": inspection.model_dump(mode="json"),
-        "suggested": prefill.suggest(inspection, filename),
-    }
 
 
 @router.post("/inspect")
@@ -49,7 +40,10 @@ async def inspect(request: Request) -> dict[str, Any]:
             raise ValidationError({"upload": ["Send the file to inspect in the 'upload' field"]})
         try:
             return await run_in_threadpool(
-                _inspect_response, upload.staged.path, upload.filename, fields.get("format")
+                prefill.inspect_and_suggest,
+                upload.staged.path,
+                upload.filename,
+                fields.get("format"),
             )
         finally:
             upload.staged.discard()
@@ -70,7 +64,7 @@ async def inspect(request: Request) -> dict[str, Any]:
             allow_private=settings.inspect_allow_private_urls,
         )
         try:
-            return _inspect_response(fetched.path, fetched.filename, body.get("format"))
+            return prefill.inspect_and_suggest(fetched.path, fetched.filename, body.get("format"))
         finally:
             fetched.path.unlink(missing_ok=True)
 

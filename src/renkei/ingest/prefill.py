@@ -8,6 +8,7 @@ The columns become a Frictionless Table Schema kept on the resource (``schema``)
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from renkei.ingest.model import Inspection
@@ -78,3 +79,17 @@ def suggest(inspection: Inspection, filename: str) -> dict[str, Any]:
         "extras": extras,
     }
     return {"resource": {k: v for k, v in resource.items() if v is not None}, "dataset": dataset}
+
+
+def inspect_and_suggest(
+    path: Path, filename: str, declared_format: str | None = None
+) -> dict[str, Any]:
+    """What the registration forms and ``/api/v1/inspect`` answer: the inspection and the
+    metadata it suggests for the resource and its dataset."""
+    from renkei.ingest import inspect_file
+
+    inspection = inspect_file(path, filename=filename, declared_format=declared_format)
+    return {
+        "inspection": inspection.model_dump(mode="json"),
+        "suggested": suggest(inspection, filename),
+    }

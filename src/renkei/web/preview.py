@@ -110,6 +110,7 @@ class Table:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "source": "file",
             "columns": [
                 {"name": n, "type": t} for n, t in zip(self.columns, self.types, strict=True)
             ],
@@ -206,15 +207,72 @@ def _column_type(values: list[str]) -> str:
     return "text"
 
 
+def chartable(name: str, kind: str) -> bool:
+    """A numeric column worth a histogram: not an id, a code or a coordinate."""
+    lowered = name.strip().lower()
+    if kind not in ("integer", "number") or lowered in LAT_NAMES | LON_NAMES:
+        return False
+    return not (
+        lowered in ("#", "id", "_id", "no", "番号") or lowered.endswith(("code", "コード", "id"))
+    )
+
+
+# DataStore column types as the preview names them.
+DATASTORE_TYPES = {
+    "int": "integer",
+    "numeric": "number",
+    "float": "number",
+    "date": "date",
+    "timestamp": "date",
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def datastore_table(
+    fields: list[dict[str, Any]],
+    rows: list[list[Any]],
+    map_rows: list[list[Any]],
+    *,
+    total: int,
+    offset: int,
+) -> dict[str, Any]:
+    """A page of a DataStore table in the shape the resource page shows (see Table.as_dict),
+    with its place in the whole table; ``map_rows`` are the first rows, for the map."""
+    names = [f["id"] for f in fields]
+    return {
+        "source": "datastore",
+        "columns": [
+            {"name": f["id"], "type": DATASTORE_TYPES.get(f["type"], "text")} for f in fields
+        ],
+        "rows": [[_cell(v) for v in row] for row in rows],
+        "total": total,
+        "first": offset + 1 if rows else 0,
+        "last": offset + len(rows),
+        "encoding": None,
+        "delimiter": None,
+        "truncated": offset + len(rows) < total or offset > 0,
+        "comments": [],
+        "points": _points(names, [[_cell(v) for v in row] for row in map_rows]),
+        "charts": [],
+        "rows_read": total,
+    }
+
+
 def _charts(columns: list[str], types: list[str], rows: list[list[str]]) -> list[dict[str, Any]]:
     """A histogram of each numeric column over the rows read (ids and coordinates left out),
     for the small charts beside the table."""
     charts = []
     for i, (name, kind) in enumerate(zip(columns, types, strict=True)):
-        lowered = name.strip().lower()
-        if kind not in ("integer", "number") or lowered in LAT_NAMES | LON_NAMES:
-            continue
-        if lowered in ("#", "id", "no", "番号") or lowered.endswith(("code", "コード", "id")):
+        if not chartable(name, kind):
             continue
         values = []
         for row in rows:

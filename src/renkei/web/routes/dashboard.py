@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import or_, select
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +24,7 @@ from renkei.catalog.dictize import package_dicts
 from renkei.catalog.resources import Upload
 from renkei.catalog.users import get_user
 from renkei.errors import NotAuthorized, NotFound, ValidationError
+from renkei.ingest import prefill
 from renkei.model.licenses import LICENSES
 from renkei.store.tables import Package
 from renkei.web import forms
@@ -312,6 +313,7 @@ def _resource_form(
             "action": action,
             "fix_below": web.gettext(FIX_BELOW) if errors else "",
             "max_upload": web.settings.max_upload_bytes,
+            "inspect_max": web.settings.inspect_upload_max_bytes,
         },
         headers={"Cache-Control": "no-store"},
     )
@@ -370,6 +372,28 @@ def _find_resource(dataset: dict[str, Any], resource_id: str) -> dict[str, Any]:
         if res["id"] == resource_id:
             return dict(res)
     raise NotFound(f"Resource not found: {resource_id}")
+
+
+@page(router, "/dashboard/inspect", methods=("POST",))
+async def inspect_file_for_form(request: Request) -> Response:
+    """What the chosen file holds and the metadata it suggests, for the resource form's
+    script to show and pre-fill before anything is saved (the file is not kept)."""
+    web = Web(request)
+    fields, upload = await _read_form(web)
+    try:
+        if web.user is None:
+            return _login_required(web)
+        if upload is None:
+            raise ValidationError({"upload": [N_("Choose a file to upload, or give a link")]})
+        if upload.staged.size > web.settings.inspect_upload_max_bytes:
+            return JSONResponse({"inspection": None, "suggested": None})
+        found = await run_in_threadpool(
+            prefill.inspect_and_suggest, upload.staged.path, upload.filename, fields.get("format")
+        )
+    finally:
+        if upload is not None:
+            upload.staged.discard()
+    return JSONResponse(found)
 
 
 @page(router, "/dataset/{name}/resource/new", methods=("POST",))

@@ -15,8 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from renkei.catalog.context import Context
 from renkei.catalog.packages import package_show, readable_package
 from renkei.catalog.resources import get_resource
-from renkei.errors import NotFound
-from renkei.store.tables import Package, Resource
+from renkei.datastore.preview import histograms
+from renkei.datastore.service import datastore_search
+from renkei.errors import NotFound, ValidationError
+from renkei.store.tables import DatastoreTable, Package, Resource
 from renkei.web import preview
 from renkei.web.i18n import N_
 from renkei.web.page import Web
@@ -61,15 +63,38 @@ async def resource_page(request: Request, name: str, resource_id: str) -> Respon
 
 
 def _resource_data(web: Web, name: str, resource_id: str) -> dict[str, Any]:
+    page_number = _page_number(web.request.query_params.get("page"))
     with web.context() as ctx:
         res, pkg = readable_resource(ctx, name, resource_id)
         dataset = package_show(ctx, {"id": pkg.id})
         path = ctx.blobs.path(res.blob_key) if res.blob_key else None
-    resource = next(r for r in dataset["resources"] if r["id"] == res.id)
+        table = ctx.session.get(DatastoreTable, res.id)
+        loading = _load_status(table)
+        resource = next(r for r in dataset["resources"] if r["id"] == res.id)
+        kind = preview.preview_kind(resource)
+        # A loaded table is shown from the DataStore; a GeoJSON file keeps its own map.
+        from_datastore = (
+            datastore_preview(ctx, res.id, page_number)
+            if res.datastore_active and kind not in ("geojson", "image", "pdf")
+            else None
+        )
     base = f"/dataset/{dataset['name']}/resource/{res.id}"
-    kind = preview.preview_kind(resource)
-    shown: dict[str, Any] = {"kind": kind, "error": None}
-    if path is None or not path.is_file():
+    shown: dict[str, Any] = {
+        "kind": kind,
+        "error": None,
+        "datastore": loading,
+        "pages": None,
+        "downloads": None,
+        "api_url": None,
+    }
+    if from_datastore is not None:
+        shown.update(kind="table", table=from_datastore)
+        shown["pages"] = _pages(web, base, from_datastore, page_number)
+        shown["downloads"] = _downloads(web, res.id, has_points=bool(from_datastore["points"]))
+        shown["api_url"] = web.absolute(
+            f"/api/3/action/datastore_search?resource_id={res.id}&limit={PAGE_ROWS}"
+        )
+    elif path is None or not path.is_file():
         shown["kind"] = "none"
     elif kind == "table":
         shown["table"] = table_preview_of(path, resource.get("format"))
@@ -93,9 +118,82 @@ def _resource_data(web: Web, name: str, resource_id: str) -> dict[str, Any]:
     }
 
 
+PAGE_ROWS = 100
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10**7))
+    except ValueError:
+        return 1
+
+
+def datastore_preview(ctx: Context, resource_id: str, page_number: int) -> dict[str, Any] | None:
+    """A page of the resource's DataStore table (typed columns, the whole table's row count,
+    histograms over every row, the first rows on a map); None if it can't be read."""
+    offset = (page_number - 1) * PAGE_ROWS
+    try:
+        found = datastore_search(
+            ctx,
+            {"resource_id": resource_id, "limit": PAGE_ROWS, "offset": offset,
+             "records_format": "lists"},
+        )  # fmt: skip
+        fields = [f for f in found["fields"] if f["id"] != "_id"]
+        first = 1 if found["fields"] and found["fields"][0]["id"] == "_id" else 0
+        rows = [row[first:] for row in found["records"]]
+        map_rows = rows
+        if found["total"] > len(rows) or offset:
+            sample = datastore_search(
+                ctx,
+                {"resource_id": resource_id, "limit": preview.MAP_POINTS,
+                 "records_format": "lists", "fields": [f["id"] for f in fields]},
+            )  # fmt: skip
+            map_rows = sample["records"]
+    except (NotFound, ValidationError):
+        return None
+    table = preview.datastore_table(fields, rows, map_rows, total=found["total"], offset=offset)
+    numeric = [f["id"] for f in fields if preview.chartable(f["id"], table_type(f))]
+    table["charts"] = histograms(ctx, resource_id, numeric[: preview.MAX_CHARTS])
+    return table
+
+
+def table_type(field: dict[str, Any]) -> str:
+    return preview.DATASTORE_TYPES.get(field["type"], "text")
+
+
+def _load_status(table: DatastoreTable | None) -> dict[str, Any] | None:
+    if table is None:
+        return None
+    return {"status": table.status, "message": table.message, "rows": table.row_count}
+
+
+def _pages(web: Web, base: str, table: dict[str, Any], page_number: int) -> dict[str, Any]:
+    last_page = max(1, -(-table["total"] // PAGE_ROWS))
+    return {
+        "page": page_number,
+        "last": last_page,
+        "previous": web.url(base, {"page": page_number - 1}) if page_number > 1 else None,
+        "next": web.url(base, {"page": page_number + 1}) if page_number < last_page else None,
+    }
+
+
+def _downloads(web: Web, resource_id: str, *, has_points: bool) -> list[dict[str, str]]:
+    dump = f"/datastore/dump/{resource_id}"
+    links = [
+        ("CSV (UTF-8)", dump),
+        (web.gettext("CSV for Excel (UTF-8 with BOM)"), dump + "?bom=true"),
+        ("CSV (Shift_JIS)", dump + "?encoding=cp932"),
+        ("JSON", dump + "?format=json"),
+        ("Parquet", dump + "?format=parquet"),
+    ]
+    if has_points:
+        links.append(("GeoJSON", dump + "?format=geojson"))
+    return [{"label": label, "url": web.url(url)} for label, url in links]
+
+
 def table_preview_of(path: Any, fmt: str | None) -> dict[str, Any] | None:
-    """The table shown on a resource page. One function on purpose: the DataStore (typed,
-    paged tables) replaces this file reader here when it lands."""
+    """The table of a file that has no DataStore table (yet): its first rows, read from the
+    file itself."""
     try:
         return preview.table_preview(path, fmt).as_dict()
     except (ValueError, UnicodeDecodeError):

@@ -4,6 +4,9 @@
  * - Forms with a file (data-upload-form) send through XMLHttpRequest so that a progress bar
  *   can follow the upload; the server answers JSON (Accept: application/json): where to go
  *   next, or the errors to put next to the fields.
+ * - Choosing a file asks the server what it holds (/dashboard/inspect): encoding, rows,
+ *   columns and types, extent, problems; empty fields (name, format) are filled from it and
+ *   stay editable. Nothing is saved until the form is sent.
  */
 (function () {
   "use strict";
@@ -88,6 +91,83 @@
       });
       submit.disabled = true;
       xhr.send(new FormData(form));
+    });
+  });
+
+  function element(tag, text) {
+    var node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function describe(box, found, filled) {
+    var info = found.inspection;
+    box.textContent = "";
+    box.appendChild(element("h3", box.getAttribute("data-title")));
+    var facts = element("p");
+    var parts = [(info.format || "?").toUpperCase()];
+    if (info.encoding) parts.push(box.getAttribute("data-encoding") + ": " + info.encoding);
+    parts.push(info.row_count + " " + box.getAttribute("data-rows"));
+    facts.textContent = parts.join(" · ");
+    box.appendChild(facts);
+    if (info.columns && info.columns.length) {
+      box.appendChild(element("h4", box.getAttribute("data-columns")));
+      var list = element("ul");
+      list.className = "inspect-columns";
+      info.columns.forEach(function (column) {
+        list.appendChild(element("li", column.name + " (" + column.type + ")"));
+      });
+      box.appendChild(list);
+    }
+    if (info.bbox) box.appendChild(element("p", box.getAttribute("data-extent") + ": " + info.bbox.join(", ")));
+    if (info.temporal) box.appendChild(element("p", box.getAttribute("data-period") + ": " + info.temporal.start + " – " + info.temporal.end));
+    var tags = (found.suggested && found.suggested.dataset && found.suggested.dataset.tags) || [];
+    if (tags.length) {
+      box.appendChild(element("p", box.getAttribute("data-tags") + ": " + tags.map(function (t) { return t.name || t; }).join(", ")));
+    }
+    var problems = info.problems || [];
+    if (problems.length) {
+      box.appendChild(element("h4", box.getAttribute("data-problems")));
+      var shown = element("ul");
+      problems.slice(0, 10).forEach(function (p) {
+        var lang = document.documentElement.lang === "ja" ? p.message_ja : p.message;
+        shown.appendChild(element("li", lang || p.message));
+      });
+      box.appendChild(shown);
+    }
+    if (filled.length) box.appendChild(element("p", box.getAttribute("data-filled") + " " + filled.join(", ")));
+    box.hidden = false;
+  }
+
+  document.querySelectorAll("#inspect-suggestions[data-url]").forEach(function (box) {
+    var form = box.closest("form");
+    var input = form && form.querySelector("input[type=file]");
+    if (!input || typeof FormData === "undefined" || typeof fetch === "undefined") return;
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file || file.size > Number(box.getAttribute("data-max-bytes"))) { box.hidden = true; return; }
+      var body = new FormData();
+      body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+      body.append("upload", file, file.name);
+      box.textContent = box.getAttribute("data-checking");
+      box.hidden = false;
+      fetch(box.getAttribute("data-url"), {
+        method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (found) {
+        if (!found || !found.inspection) { box.hidden = true; return; }
+        var resource = (found.suggested && found.suggested.resource) || {};
+        var filled = [];
+        ["name", "format"].forEach(function (field) {
+          var target = form.querySelector("[name=" + field + "]");
+          if (target && !target.value && resource[field]) {
+            target.value = resource[field];
+            filled.push(form.querySelector("label[for=" + target.id + "]").textContent.trim());
+          }
+        });
+        describe(box, found, filled);
+      }).catch(function () { box.hidden = true; });
     });
   });
 })();
