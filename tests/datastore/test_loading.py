@@ -157,3 +157,30 @@ def test_geojson_properties_and_geometry_load(api, ds, catalog, fixture_file):  
     row = api.ok("datastore_search", resource_id=res["id"], limit=1)["records"][0]
     assert row["geometry"]["type"] == "Point"
     assert 133 < row["geometry"]["coordinates"][0] < 135
+
+
+def test_a_large_csv_is_inspected_from_its_head_and_tail(tmp_path, catalog, monkeypatch):  # type: ignore[no-untyped-def]
+    from renkei.datastore import load
+
+    monkeypatch.setattr(load, "SAMPLE_ABOVE_BYTES", 4_000)
+    monkeypatch.setattr(load, "SAMPLE_HEAD_BYTES", 1_500)
+    monkeypatch.setattr(load, "SAMPLE_TAIL_BYTES", 400)
+    source = tmp_path / "big.csv"
+    lines = ["高松市 施設一覧", "", "番号,名称,人数,開設日"]
+    lines += [f"{i},施設{i},{i * 3},2024/4/{1 + i % 28}" for i in range(1, 601)]
+    lines += ["", "注: 人数は令和6年4月1日現在"]
+    source.write_bytes("\n".join(lines).encode("cp932") + b"\n")
+    assert source.stat().st_size > 4_000
+    target = tmp_path / "out.duckdb"
+    with catalog.datastore.engine.isolated() as con:
+        inspection, loaded, _ = load.inspect_and_load(
+            con, source, "big.csv", None, target, tmp_path
+        )
+        rows = con.execute(
+            f"SELECT count(*), max(人数), min(開設日) FROM {rows_of(attach(con, target), 'stored')}"
+        ).fetchone()
+    assert inspection.row_count < 600  # the sample's rows only ...
+    assert loaded.row_count == 600  # ... but every row is loaded, the note left out
+    assert [f.type for f in loaded.fields] == ["text", "text", "int", "date"]
+    assert loaded.problems == []
+    assert rows[0] == 600 and rows[1] == 1800 and str(rows[2]) == "2024-04-01"
