@@ -47,7 +47,7 @@ def renkei_load(path: Path, work: Path) -> dict[str, Any]:
     (settings.datastore_dir / "spill").mkdir(parents=True, exist_ok=True)
     target = work / "renkei.duckdb"
     started = time.perf_counter()
-    with Engine(settings).isolated() as con:
+    with Engine(settings).isolated(memory_limit=settings.datastore_load_memory_limit) as con:
         inspection, loaded, timings = inspect_and_load(
             con, path, path.name, None, target, settings.data_dir / "tmp"
         )

@@ -93,6 +93,10 @@ class Settings(BaseSettings):
         default="512MB", description="Memory a DataStore query or load may use (DuckDB syntax)"
     )
     datastore_threads: int = Field(default=2, description="Threads a DataStore query may use")
+    datastore_load_memory_limit: str = Field(
+        default="2GB",
+        description="Memory a DataStore load may use; beyond it DuckDB spills to the data dir",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -72,12 +72,14 @@ def _normalize(texts: pa.Array) -> pa.Array:
     return pc.utf8_lower(pc.utf8_normalize(texts, "NFKC"))
 
 
-def _configured(settings: Settings, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def _configured(
+    settings: Settings, threads: int | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(
         config={
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
-            "memory_limit": settings.datastore_memory_limit,
+            "memory_limit": memory_limit or settings.datastore_memory_limit,
             "threads": threads or settings.datastore_threads,
             "temp_directory": str(settings.datastore_dir / "spill"),
         }
@@ -153,9 +155,11 @@ class Engine:
             con.close()
 
     @contextmanager
-    def isolated(self, threads: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    def isolated(
+        self, threads: int | None = None, memory_limit: str | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A database of its own, for work that changes settings (the SQL sandbox, loads)."""
-        con = _configured(self.settings, threads)
+        con = _configured(self.settings, threads, memory_limit)
         try:
             yield con
         finally:

@@ -382,7 +382,7 @@ def _count(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 # checks every value of the whole file (a value that doesn't fit demotes its column, reported).
 # The inspector verifies every row in Python at ~13 MB/s; DuckDB loads at ~10x that.
 SAMPLE_ABOVE_BYTES = 64 * 1024**2
-SAMPLE_HEAD_BYTES = 16 * 1024**2
+SAMPLE_HEAD_BYTES = 4 * 1024**2
 SAMPLE_TAIL_BYTES = 1024**2
 
 

@@ -121,7 +121,9 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
         table.load_started = utcnow()
     staged = store.files.staging(resource_id)
     try:
-        with store.engine.isolated() as con:
+        with store.engine.isolated(
+            memory_limit=catalog.settings.datastore_load_memory_limit
+        ) as con:
             inspection, loaded, _ = inspect_and_load(
                 con, path, filename, declared, staged, catalog.settings.data_dir / "tmp"
             )
