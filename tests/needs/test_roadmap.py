@@ -276,6 +276,22 @@ def test_cli_import_json_summary(seed: Path, tmp_path: Path, monkeypatch) -> Non
     assert [p["kind"] for p in json.loads(empty.stdout)["problems"]] == ["unplaced", "empty"]
 
 
+def test_quality_kpi_counts_scored_organizations(client, api, make_user) -> None:  # type: ignore[no-untyped-def]
+    admin = make_user("kpi-scorer", sysadmin=True)
+    api.ok("organization_create", admin.token, name="scored-org")
+    api.ok("package_create", admin.token, name="scored-set", owner_org="scored-org")
+    headers = {"Authorization": admin.token}
+    assert (
+        client.post("/api/v1/quality/datasets/scored-set/scan", headers=headers).status_code == 200
+    )
+    kpi = next(
+        k for k in client.get("/api/v1/roadmap/kpis").json()["kpis"] if k["id"] == "quality_scores"
+    )
+    ranking = client.get("/api/v1/quality/organizations").json()["ranking"]
+    assert kpi["value"] == 1
+    assert kpi["mean"] == round(ranking[0]["average_total"] / 405 * 100, 2)
+
+
 def test_quality_kpi_reports_a_registered_source(client) -> None:  # type: ignore[no-untyped-def]
     from renkei.roadmap import kpis
 

@@ -164,3 +164,13 @@ def organization_ranking(ctx: Context) -> dict[str, Any]:
             }
         )
     return {"max": mqa.MAX_POINTS, "basis": "public datasets only", "ranking": ranking}
+
+
+def organization_scores(ctx: Context) -> dict[str, float]:
+    """Each organization's average metadata score on a 0-100 scale, from its public scored
+    datasets (the ranking's basis): the roadmap's KPI for measure 04-07."""
+    ranking = organization_ranking(ctx)
+    return {
+        entry["name"]: round(entry["average_total"] / ranking["max"] * 100, 2)
+        for entry in ranking["ranking"]
+    }

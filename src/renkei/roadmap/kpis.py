@@ -51,20 +51,24 @@ BUCKETS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))
 
 
 def set_quality_source(source: QualitySource | None) -> None:
+    """Replace where the 04-07 KPI's scores come from (None: the quality reports' ranking)."""
     global _quality_source
     _quality_source = source
 
 
 def _quality_scores(ctx: Context) -> dict[str, Any]:
-    if _quality_source is None:
+    from renkei.quality.service import organization_scores
+
+    source = _quality_source or organization_scores
+    scores = sorted(float(v) for v in source(ctx).values())
+    if not scores:
         return {
             "value": None,
             "unit": "organizations",
             "distribution": None,
-            "reason": "this node has no quality scorer yet (renkei.quality holds only the shared "
-            "vocabulary of findings and scores), so no organization's data is scored",
+            "reason": "no organization has scored public datasets yet (renkei quality scan, or "
+            "POST /api/v1/quality/datasets/{id}/scan)",
         }
-    scores = sorted(float(v) for v in _quality_source(ctx).values())
     distribution = [
         {
             "from": low,
