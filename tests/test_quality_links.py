@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from renkei.quality.links import LinkChecker, LinkResult, forbidden_address, link_findings
+from renkei.outbound import forbidden_address
+from renkei.quality.links import LinkChecker, LinkResult, link_findings
 
 CSV = "名称,住所\n高松市役所,番町1-8-15\n".encode() * 100
 

@@ -62,16 +62,13 @@ class Settings(BaseSettings):
         "Table Schema); larger ones are left to the background load",
     )
     inspect_fetch_timeout: float = Field(default=30.0, description="Seconds per URL fetch")
-    inspect_allow_private_urls: bool = Field(
-        default=False,
-        description="Let URL inspection reach loopback/private addresses (tests only)",
-    )
     create_unowned_dataset: bool = Field(
         default=False, description="Let users without an organisation create datasets"
     )
     fetch_allow_private: bool = Field(
         default=False,
-        description="Let link checks fetch private, loopback and link-local addresses "
+        description="Let link checks and URL inspection fetch private, loopback and link-local "
+        "addresses "
         "(tests, closed networks); off by default so a resource URL can't probe the node's LAN",
     )
     link_check_timeout: float = Field(default=10.0, description="Seconds per link-check request")

@@ -101,7 +101,7 @@ def test_url_is_fetched_when_private_addresses_are_allowed(
     source = fixture_file("csv-ja/tokyo_taito_public_toilets_sisetu_28.cp932.csv")
     (tmp_path / "www" / "toilets.csv").write_bytes(source.read_bytes())
     settings = Settings(
-        data_dir=tmp_path / "data", site_url="http://testserver", inspect_allow_private_urls=True,
+        data_dir=tmp_path / "data", site_url="http://testserver", fetch_allow_private=True,
         inspect_max_bytes=20_000,
     )  # fmt: skip
     catalog = build_catalog(settings)

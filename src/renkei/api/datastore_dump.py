@@ -19,10 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from renkei.api.deps import catalog_of, request_context, token_from
 from renkei.catalog.context import Catalog
 from renkei.datastore import export, sandbox
-from renkei.datastore.query import _bool
 from renkei.datastore.service import datastore_of, readable_table, select_rows_sql
 from renkei.datastore.write import Field, fields_from_json
 from renkei.errors import RenkeiError
+from renkei.model.params import as_bool
 
 router = APIRouter()
 
@@ -91,7 +91,7 @@ def _options(params: dict[str, Any]) -> tuple[str, str, bool]:
     fmt = str(params.get("format", "csv")).lower()
     encoding = str(params.get("encoding", "utf-8")).lower().replace("_", "-")
     encoding = {"shift-jis": "cp932", "sjis": "cp932", "utf8": "utf-8"}.get(encoding, encoding)
-    bom = _bool(params.get("bom", False), "bom")
+    bom = as_bool(params.get("bom", False), "bom")
     export.check_options(fmt, encoding, bom)
     return fmt, encoding, bom
 

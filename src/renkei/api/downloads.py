@@ -10,9 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from renkei.api.deps import catalog_of, request_context, token_from
 from renkei.catalog.context import Catalog
-from renkei.catalog.packages import readable_package
-from renkei.catalog.resources import get_resource
-from renkei.errors import NotFound, RenkeiError
+from renkei.catalog.resources import resource_of_dataset
+from renkei.errors import RenkeiError
 
 router = APIRouter()
 
@@ -26,13 +25,7 @@ def _locate(
     dataset the caller can't read — the answer is the same, so nothing is confirmed.
     """
     with request_context(catalog, token, write=False) as ctx:
-        try:
-            res, pkg = get_resource(ctx, resource_id)
-            if package_ref not in (pkg.id, pkg.name):
-                raise NotFound(resource_id)
-            readable_package(ctx, pkg.id)
-        except NotFound:
-            raise NotFound(f"Resource not found: {resource_id}") from None
+        res, _ = resource_of_dataset(ctx, package_ref, resource_id)
         if res.url_type != "upload" or not res.blob_key:
             return None, res.url, None, None
         return catalog.blobs.path(res.blob_key), None, res.url, res.mimetype

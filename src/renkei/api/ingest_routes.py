@@ -61,7 +61,7 @@ async def inspect(request: Request) -> dict[str, Any]:
             settings.data_dir / "tmp",
             max_bytes=settings.inspect_max_bytes,
             timeout=settings.inspect_fetch_timeout,
-            allow_private=settings.inspect_allow_private_urls,
+            allow_private=settings.fetch_allow_private,
         )
         try:
             return prefill.inspect_and_suggest(fetched.path, fetched.filename, body.get("format"))

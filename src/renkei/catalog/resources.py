@@ -194,6 +194,18 @@ def readable_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
     return res, pkg
 
 
+def resource_of_dataset(ctx: Context, package_ref: str, ref: Any) -> tuple[Resource, Package]:
+    """The resource at ``/dataset/{package_ref}/resource/{ref}``, if the caller may read it.
+    Another dataset's resource, a missing one and an unreadable one all look the same."""
+    try:
+        res, pkg = readable_resource(ctx, ref)
+        if package_ref not in (pkg.id, pkg.name):
+            raise NotFound(ref)
+    except NotFound:
+        raise NotFound(f"Resource not found: {ref}") from None
+    return res, pkg
+
+
 def editable_resource(ctx: Context, ref: Any) -> tuple[Resource, Package]:
     """The resource, if the caller may edit its dataset. In a private dataset the caller can't
     read, it looks absent, with the same message as a missing resource (no dataset id either)."""

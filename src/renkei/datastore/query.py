@@ -22,6 +22,7 @@ from renkei.datastore.engine import NORMALIZE_UDF, ident
 from renkei.datastore.types import STORAGE
 from renkei.datastore.write import ROW_ID, Field
 from renkei.errors import ValidationError
+from renkei.model.params import as_bool
 
 RECORDS_FORMATS = ("objects", "lists", "csv", "tsv")
 _SORT_TERM = re.compile(r'^\s*(?:"((?:[^"]|"")+)"|([^\s,]+))\s*(asc|desc)?\s*$', re.IGNORECASE)
@@ -37,16 +38,6 @@ class SearchPlan:
     limit: int
     offset: int
     echo: dict[str, Any] = field(default_factory=dict)
-
-
-def _bool(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on"):
-        return True
-    if isinstance(value, str) and value.lower() in ("false", "0", "no", "off", ""):
-        return False
-    raise ValidationError({name: [f"{value!r} is not a boolean"]})
 
 
 def _int(value: Any, name: str, default: int, minimum: int = 0) -> int:
@@ -142,7 +133,7 @@ def plan_search(fields: list[Field], data: dict[str, Any], rows_max: int) -> Sea
     else:
         select = [f.id for f in all_fields]
 
-    distinct = _bool(data.get("distinct", False), "distinct")
+    distinct = as_bool(data.get("distinct", False), "distinct")
     sort = data.get("sort")
     order_by = _order_by(sort, by_id) if sort else ""
     if sort:

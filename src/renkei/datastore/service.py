@@ -16,7 +16,6 @@ from renkei.catalog.context import Context, utcnow
 from renkei.datastore.engine import ident, new_table_file
 from renkei.datastore.query import (
     RECORDS_FORMATS,
-    _bool,
     _json_param,
     count_sql,
     plan_search,
@@ -35,6 +34,7 @@ from renkei.datastore.write import (
     write_current,
 )
 from renkei.errors import NotFound, ValidationError
+from renkei.model.params import as_bool
 from renkei.store.tables import DatastoreTable, Resource
 
 MAX_FIELD_NAME = 63  # PostgreSQL's identifier limit, which CKAN's clients expect
@@ -213,7 +213,7 @@ def datastore_create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     Give ``resource_id`` of an existing resource, or ``resource`` (a resource dict with
     ``package_id``) to create the resource too. ``fields`` [{id, type, info}], ``records`` [{}],
     ``primary_key`` (field or list). Tables loaded from a file need ``force=true``."""
-    force = _bool(data.get("force", False), "force")
+    force = as_bool(data.get("force", False), "force")
     if data.get("resource") and not _resource_id(data):
         resource = _json_param(data["resource"], "resource")
         if not isinstance(resource, dict):
@@ -273,8 +273,8 @@ def datastore_upsert(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     method = data.get("method") or "upsert"
     if method not in ("upsert", "insert", "update"):
         raise ValidationError({"method": ["must be upsert, insert or update"]})
-    force = _bool(data.get("force", False), "force")
-    dry_run = _bool(data.get("dry_run", False), "dry_run")
+    force = as_bool(data.get("force", False), "force")
+    dry_run = as_bool(data.get("dry_run", False), "dry_run")
     table, res = _editable_table(ctx, _resource_id(data), force=force)
     assert table is not None
     records = _json_param(data.get("records"), "records")
@@ -288,7 +288,7 @@ def datastore_upsert(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
 
 def datastore_delete(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     """Delete rows matching ``filters``, or the whole table when no filters are given."""
-    force = _bool(data.get("force", False), "force")
+    force = as_bool(data.get("force", False), "force")
     table, res = _editable_table(ctx, _resource_id(data), force=force)
     assert table is not None
     filters = _json_param(data.get("filters"), "filters")
@@ -370,7 +370,7 @@ def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     store = datastore_of(ctx)
     plan = plan_search(fields, data, ctx.settings.datastore_rows_max)
     source = table_sql(ctx, table)
-    include_total = _bool(data.get("include_total", True), "include_total")
+    include_total = as_bool(data.get("include_total", True), "include_total")
     by_id = {f.id: f for f in [Field(ROW_ID, "int"), *fields]}
     columns = [by_id[name] for name in plan.select]
     with store.engine.cursor() as con:

@@ -9,7 +9,6 @@ size limit and a timeout. A name that resolves differently between the check and
 
 from __future__ import annotations
 
-import ipaddress
 import posixpath
 import socket
 import tempfile
@@ -20,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from renkei.errors import BadRequest, PayloadTooLarge, ValidationError
+from renkei.outbound import forbidden_address, system_resolver
 
 MAX_REDIRECTS = 5
 
@@ -38,16 +38,16 @@ def check_url(url: str, *, allow_private: bool = False) -> None:
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or None, proto=socket.IPPROTO_TCP)
+        addresses = system_resolver(parts.hostname, parts.port or 443)
     except socket.gaierror:
         raise ValidationError(
             {"url": [f"The host {parts.hostname!r} cannot be resolved"]}
         ) from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
+    for address in addresses:
+        reason = forbidden_address(address)
+        if reason is not None:
             raise ValidationError(
-                {"url": [f"The URL points to a non-public address ({address}): refused"]}
+                {"url": [f"The URL points to a non-public ({reason}) address {address}: refused"]}
             )
 
 

@@ -14,8 +14,6 @@ through. Deployments that need more put the checker behind an egress proxy.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -27,6 +25,7 @@ import httpx
 
 from renkei import __version__
 from renkei.config import Settings
+from renkei.outbound import forbidden_address, system_resolver
 from renkei.quality import vocab
 from renkei.quality.findings import Finding, Location, Score, Severity
 
@@ -57,31 +56,6 @@ class _Answer:
 
 class FetchRefused(Exception):
     """The URL may not be fetched (private target, unsupported scheme)."""
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({str(info[4][0]) for info in infos})
-
-
-def forbidden_address(address: str) -> str | None:
-    """Why ``address`` may not be fetched from, or None when it is a global address."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    for label, flag in (
-        ("loopback", ip.is_loopback),
-        ("link-local", ip.is_link_local),
-        ("private", ip.is_private),
-        ("multicast", ip.is_multicast),
-        ("unspecified", ip.is_unspecified),
-        ("reserved", ip.is_reserved),
-    ):
-        if flag:
-            return label
-    if not ip.is_global:
-        return "non-global"
-    return None
 
 
 @dataclass

@@ -12,6 +12,7 @@ from renkei.catalog.context import Context
 from renkei.catalog.dictize import package_dicts
 from renkei.catalog.packages import MAX_INT
 from renkei.errors import SearchParameterError, SearchQueryError, ValidationError
+from renkei.model.params import as_bool
 from renkei.search.backend import CURSOR_SORTS, Cursor, SearchRequest
 from renkei.search.extent import parse_bbox, parse_temporal
 from renkei.search.query import parse_query
@@ -30,16 +31,7 @@ KNOWN_PARAMS = frozenset(
 
 
 def _bool(data: dict[str, Any], key: str, default: bool) -> bool:
-    value = data.get(key, default)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on"):
-        return True
-    if isinstance(value, str) and value.lower() in ("false", "0", "no", "off", ""):
-        return False
-    if isinstance(value, int):
-        return bool(value)
-    raise ValidationError({key: ["Must be true or false"]})
+    return as_bool(data.get(key, default), key)
 
 
 def _int(data: dict[str, Any], key: str, default: int, errors: dict[str, list[str]]) -> int:

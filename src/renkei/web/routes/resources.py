@@ -13,12 +13,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from renkei.catalog.context import Context
-from renkei.catalog.packages import package_show, readable_package
-from renkei.catalog.resources import get_resource
+from renkei.catalog.packages import package_show
+from renkei.catalog.resources import resource_of_dataset
 from renkei.datastore.preview import histograms
 from renkei.datastore.service import datastore_search
 from renkei.errors import NotFound, ValidationError
-from renkei.store.tables import DatastoreTable, Package, Resource
+from renkei.store.tables import DatastoreTable
 from renkei.web import preview
 from renkei.web.i18n import N_
 from renkei.web.page import Web
@@ -31,17 +31,6 @@ COLUMN_TYPES = {
     "date": N_("date"),
     "text": N_("text"),
 }
-
-
-def readable_resource(ctx: Context, package_ref: str, resource_id: str) -> tuple[Resource, Package]:
-    try:
-        res, pkg = get_resource(ctx, resource_id)
-        if package_ref not in (pkg.id, pkg.name):
-            raise NotFound(resource_id)
-        readable_package(ctx, pkg.id)
-    except NotFound:
-        raise NotFound(f"Resource not found: {resource_id}") from None
-    return res, pkg
 
 
 @page(router, "/dataset/{name}/resource/{resource_id}")
@@ -65,7 +54,7 @@ async def resource_page(request: Request, name: str, resource_id: str) -> Respon
 def _resource_data(web: Web, name: str, resource_id: str) -> dict[str, Any]:
     page_number = _page_number(web.request.query_params.get("page"))
     with web.context() as ctx:
-        res, pkg = readable_resource(ctx, name, resource_id)
+        res, pkg = resource_of_dataset(ctx, name, resource_id)
         dataset = package_show(ctx, {"id": pkg.id})
         path = ctx.blobs.path(res.blob_key) if res.blob_key else None
         table = ctx.session.get(DatastoreTable, res.id)
@@ -207,7 +196,7 @@ async def resource_geojson(request: Request, name: str, resource_id: str) -> Res
 
     def load() -> dict[str, Any]:
         with web.context() as ctx:
-            res, _ = readable_resource(ctx, name, resource_id)
+            res, _ = resource_of_dataset(ctx, name, resource_id)
             if res.url_type != "upload" or not res.blob_key:
                 raise NotFound(f"Resource not found: {resource_id}")
             path = ctx.blobs.path(res.blob_key)
