@@ -82,7 +82,7 @@ def test_search_facets_filters_sort_and_paging(client: TestClient, site: Site) -
     data = client.get("/dataset.json", params={"q": "避難所"}).json()
     assert data["count"] == 1
     facets = {f["field"]: f["items"] for f in data["facets"]}
-    assert set(facets) == {"organization", "groups", "tags", "res_format", "license_id"}
+    assert set(facets) == {"organization", "groups", "tags", "res_format", "license_id", "quality"}
     assert facets["organization"] == [
         {"name": site.org, "display_name": "テスト市", "count": 1, "active": False}
     ]

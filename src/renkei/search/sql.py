@@ -29,7 +29,15 @@ from sqlalchemy import (
 from renkei.errors import SearchQueryError
 from renkei.search.query import And, MatchAll, Node, Not, Or, Range, Term
 from renkei.search.text import normalize, split_scripts
-from renkei.store.tables import Group, Package, PackageExtra, PackageGroup, PackageTag, Resource
+from renkei.store.tables import (
+    Group,
+    Package,
+    PackageExtra,
+    PackageGroup,
+    PackageTag,
+    QualityReport,
+    Resource,
+)
 
 
 def _like(value: str, *, wildcards: bool) -> str:
@@ -120,6 +128,14 @@ def _term(node: Term) -> ColumnElement[bool]:
         return _contains(func.lower(getattr(Package, field)), value, phrase)
     if field == "organization":
         return Package.owner_org.in_(select(Group.id).where(_equals(Group.name, value, phrase)))
+    if field == "quality":
+        return exists(
+            select(QualityReport.package_id).where(
+                QualityReport.subject_type == "dataset",
+                QualityReport.subject_id == Package.id,
+                _equals(QualityReport.band, value, phrase),
+            )
+        )
     if field == "groups":
         return exists(
             select(PackageGroup.package_id)
@@ -253,6 +269,16 @@ def facet_counts(
                 Resource.format != "",
             )
             .group_by(Resource.format)
+        )
+    elif field == "quality":
+        query = (
+            select(QualityReport.band, QualityReport.band, func.count())
+            .where(
+                QualityReport.subject_type == "dataset",
+                QualityReport.subject_id.in_(select(ids.c.id)),
+                QualityReport.band.is_not(None),
+            )
+            .group_by(QualityReport.band)
         )
     elif field in ("license_id", "type"):
         column = getattr(Package, field)

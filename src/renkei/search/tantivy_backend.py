@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import tantivy
 from sqlalchemy import delete, func, select
 
+from renkei.quality import mqa
 from renkei.search.backend import Cursor, DriftReport, SearchHits, SearchRequest
 from renkei.search.tantivy_query import QueryBuilder, _en
 from renkei.search.text import bigram_text, cjk_runs, micros, normalize, unigram_text
@@ -49,13 +50,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 # "all" holds every searchable text of the dataset: free-text terms are matched and counted
 # there (one posting list per gram instead of one per field); "title" and "keys" (tags and
 # organization) only add to the score of what "all" matched; "notes" serves notes:… queries.
 TEXT_FIELDS = ("title", "keys", "notes", "all")
 RAW_FIELDS = ("organization", "owner_org", "groups", "tags_raw", "res_format", "res_format_lc",
-              "license_id", "type", "extras")  # fmt: skip
+              "license_id", "type", "extras", "quality")  # fmt: skip
 FACET_FIELD = {
     "organization": "organization",
     "groups": "groups",
@@ -63,6 +64,7 @@ FACET_FIELD = {
     "res_format": "res_format",
     "license_id": "license_id",
     "type": "type",
+    "quality": "quality",
 }
 SORT_FIELD = {
     "metadata_modified": "modified",
@@ -81,7 +83,7 @@ REINDEX_HEAP = 512_000_000
 # (unscored, or 0 points) to log2(2.5) = 1.32 (405 points). A nudge among similar matches,
 # not a reordering of unrelated ones.
 QUALITY_BOOST = 0.5
-MQA_MAX = 405.0  # renkei.quality.mqa.MAX_POINTS (search does not import the quality package)
+MQA_MAX = mqa.MAX_POINTS
 
 
 def build_schema() -> tantivy.Schema:
@@ -375,6 +377,8 @@ class TantivySearch:
             doc.add_float("east", pkg.bbox_east or 0.0)
             doc.add_float("north", pkg.bbox_north or 0.0)
         doc.add_float("boost", QUALITY_BOOST * max(0.0, quality_total or 0.0) / MQA_MAX)
+        if quality_total is not None:
+            doc.add_text("quality", mqa.band(quality_total))  # the rating, for facets and fq
         return doc
 
     # -- reading -------------------------------------------------------------------------

@@ -38,7 +38,7 @@ FIELD_TEXT = {
 RAW = {
     "name": "name", "id": "id", "license_id": "license_id", "type": "type",
     "dataset_type": "type", "owner_org": "owner_org", "organization": "organization",
-    "groups": "groups", "tags": "tags_raw",
+    "groups": "groups", "tags": "tags_raw", "quality": "quality",
 }  # fmt: skip
 TIME = {"metadata_modified": "modified", "metadata_created": "created"}
 EN_BOOST = 1.25

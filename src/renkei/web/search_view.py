@@ -22,7 +22,7 @@ from renkei.errors import SearchQueryError, ValidationError
 from renkei.model.licenses import get_license
 from renkei.search.extent import bbox_of
 from renkei.search.service import package_search
-from renkei.web.i18n import N_, localized
+from renkei.web.i18n import N_, localized, translations
 
 FACET_TITLES: dict[str, str] = {
     "organization": N_("Organizations"),
@@ -30,6 +30,14 @@ FACET_TITLES: dict[str, str] = {
     "tags": N_("Tags"),
     "res_format": N_("Formats"),
     "license_id": N_("Licences"),
+    "quality": N_("Quality rating"),
+}
+# The metadata quality bands (data.europa.eu MQA), as facet values.
+QUALITY_BANDS: dict[str, str] = {
+    "excellent": N_("Excellent"),
+    "good": N_("Good"),
+    "sufficient": N_("Sufficient"),
+    "bad": N_("Bad"),
 }
 FACET_FIELDS: tuple[str, ...] = tuple(FACET_TITLES)
 AREA_TITLE = N_("Area")
@@ -234,4 +242,7 @@ def _display_names(
         lic = get_license(value)
         if lic:
             names[("license_id", value)] = lic.title_ja if lang == "ja" else lic.title
+    gettext = translations(lang).gettext
+    for band, title in QUALITY_BANDS.items():
+        names[("quality", band)] = gettext(title)
     return names
