@@ -69,7 +69,8 @@ def test_pages_are_html_and_json_and_escaped(client: TestClient, site: Site, fil
     assert client.get("/request/no-such.json").status_code == 404
     assert client.get("/roadmap/99-99").status_code == 404
     measure = client.get("/roadmap/01-01?lang=en").text
-    assert "no quality scorer yet" in measure and "datasets on this node visible to you" in measure
+    assert "no organization has scored public datasets yet" in measure
+    assert "datasets on this node visible to you" in measure
 
 
 def test_new_request_form_support_and_answer(client: TestClient, site: Site, filed: str) -> None:
