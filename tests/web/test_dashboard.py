@@ -289,3 +289,20 @@ def test_the_resource_form_asks_what_a_chosen_file_holds(
     assert list((catalog.settings.data_dir / "tmp").glob("*")) == []  # nothing is kept
     form = client.get(f"/dataset/{site.public}/resource/new").text
     assert 'data-url="/dashboard/inspect"' in form
+
+
+def test_inspecting_refuses_files_over_the_inspection_limit(
+    client: TestClient, catalog: Catalog, site: Site
+) -> None:
+    _editor(catalog, site)
+    login(client, EDITOR)
+    catalog.settings.inspect_upload_max_bytes = 1000
+    token = csrf_token(client, f"/dataset/{site.public}/resource/new")
+    answer = client.post(
+        "/dashboard/inspect",
+        data={"csrf_token": token},
+        files={"upload": ("big.csv", b"a,b\n" + b"1,2\n" * 1000, "text/csv")},
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert list((catalog.settings.data_dir / "tmp").glob("*")) == []  # nothing left staged

@@ -20,6 +20,8 @@ from renkei.ingest import bulk, fetch, prefill
 
 router = APIRouter(tags=["ingest"])
 TRUE = {"1", "true", "yes", "on"}
+# A metadata sheet has a row per dataset: tens of megabytes would be millions of datasets.
+BULK_SHEET_MAX_BYTES = 64 * 1024**2
 
 
 def _require_user(ctx: Context) -> None:
@@ -78,9 +80,11 @@ async def bulk_import(request: Request) -> JSONResponse:
     200 with the report when applied (or a clean dry run); 422 with the same report, listing
     every problem by row and column, when nothing was applied."""
     catalog = catalog_of(request)
+    await call_service(request, _require_user)  # before reading a byte of the body
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise BadRequest("Send the sheet as multipart/form-data in the 'upload' field")
-    fields, upload = await read_multipart(request, catalog.blobs, catalog.settings.max_upload_bytes)
+    limit = min(catalog.settings.max_upload_bytes, BULK_SHEET_MAX_BYTES)
+    fields, upload = await read_multipart(request, catalog.blobs, limit)
     if upload is None:
         raise ValidationError({"upload": ["Send the sheet (CSV or XLSX) in the 'upload' field"]})
     try:

@@ -50,12 +50,13 @@ def _login_required(web: Web) -> Response:
     return web.redirect("/user/login", {"next": web.request.url.path})
 
 
-async def _read_form(web: Web) -> tuple[dict[str, Any], Upload | None]:
-    """The posted fields (and the file, streamed to staging), CSRF checked."""
+async def _read_form(web: Web, limit: int | None = None) -> tuple[dict[str, Any], Upload | None]:
+    """The posted fields (and the file, streamed to staging, at most ``limit`` bytes: the
+    upload limit by default), CSRF checked."""
     request = web.request
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        settings = web.settings
-        fields, upload = await read_multipart(request, web.catalog.blobs, settings.max_upload_bytes)
+        limit = limit or web.settings.max_upload_bytes
+        fields, upload = await read_multipart(request, web.catalog.blobs, limit)
     else:
         fields, upload = dict(await request.form()), None
     try:
@@ -379,14 +380,14 @@ async def inspect_file_for_form(request: Request) -> Response:
     """What the chosen file holds and the metadata it suggests, for the resource form's
     script to show and pre-fill before anything is saved (the file is not kept)."""
     web = Web(request)
-    fields, upload = await _read_form(web)
+    # Only files the form's script offers (up to the inspection limit) are read: a larger
+    # body is refused (413) as soon as it crosses the limit, before it fills the disk.
+    fields, upload = await _read_form(web, web.settings.inspect_upload_max_bytes)
     try:
         if web.user is None:
             return _login_required(web)
         if upload is None:
             raise ValidationError({"upload": [N_("Choose a file to upload, or give a link")]})
-        if upload.staged.size > web.settings.inspect_upload_max_bytes:
-            return JSONResponse({"inspection": None, "suggested": None})
         found = await run_in_threadpool(
             prefill.inspect_and_suggest, upload.staged.path, upload.filename, fields.get("format")
         )
