@@ -39,6 +39,9 @@ COMMANDS = [
     ["inspect"],
     ["bulk"],
     ["bulk", "import"],
+    ["datastore"],
+    ["datastore", "status"],
+    ["datastore", "reload"],
 ]
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from renkei.commands import bulk as bulk_commands
+from renkei.commands import datastore as datastore_commands
 from renkei.commands import inspect as inspect_commands
 from renkei.commands import notifications as notification_commands
 from renkei.commands import roadmap as roadmap_commands
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(search_app, name="search")
 app.add_typer(inspect_commands.app, name="inspect")
 app.add_typer(bulk_commands.app, name="bulk")
+app.add_typer(datastore_commands.app, name="datastore")
 app.add_typer(quality, name="quality")
 app.add_typer(roadmap_commands.app, name="roadmap")
 app.add_typer(notification_commands.app, name="notifications")

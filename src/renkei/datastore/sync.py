@@ -84,6 +84,30 @@ def _sync(catalog: Catalog, resource_id: str) -> None:
         store.jobs.submit(resource_id, lambda: load_resource(catalog, resource_id))
 
 
+def reload(catalog: Catalog, resource_id: str) -> bool:
+    """Load the resource's current file again, even if it was loaded or failed before (after a
+    transient failure such as a full disk). False when the resource has no table file."""
+    store = catalog.datastore
+    assert store is not None
+    with catalog.context() as ctx:
+        res = ctx.session.get(Resource, resource_id)
+        if res is None or res.blob_key is None or table_format(res) is None:
+            return False
+        table = ctx.session.get(DatastoreTable, resource_id)
+        if table is None:
+            table = DatastoreTable(
+                resource_id=resource_id, source="file", version=0, fields=[], modified=utcnow()
+            )
+            ctx.session.add(table)
+        elif table.source != "file":
+            return False  # written through the API: nothing to load
+        table.status = "pending"
+        table.source_hash = res.hash
+        table.message = None
+    store.jobs.submit(resource_id, lambda: load_resource(catalog, resource_id))
+    return True
+
+
 def resume(catalog: Catalog) -> int:
     """Queue the loads a previous process didn't finish; remove files of vanished tables."""
     store = catalog.datastore
