@@ -165,3 +165,12 @@ def test_request_list_pages(client: TestClient, catalog: Catalog, site: Site) ->
     assert "offset=50" in first and "R51" in first and "R01" not in first
     second = client.get("/request?offset=50").text
     assert "R01" in second and "R00" in second and "offset=0" in second
+
+
+def test_an_organization_page_links_its_requests_and_inventory(
+    client: TestClient, site: Site
+) -> None:
+    html = client.get(f"/organization/{site.org}", params={"lang": "en"}).text
+    assert f'href="/request?organization={site.org}"' in html
+    assert f'href="/inventory/{site.org}"' in html
+    assert client.get(f"/inventory/{site.org}").status_code == 200
