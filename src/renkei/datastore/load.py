@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -34,6 +34,7 @@ from renkei.datastore.types import FROM_TABLE_SCHEMA
 from renkei.datastore.write import Field
 from renkei.ingest import Column, Inspection
 from renkei.ingest import values as cell
+from renkei.ingest.xlsx import cell_text
 
 # Formats the loader reads into tables; others (PDF, images, ...) have no table.
 TABULAR_FORMATS = frozenset({"csv", "tsv", "xlsx", "json", "geojson", "parquet"})
@@ -152,19 +153,10 @@ def conversion(column: str, kind: str, fmt: str | None, index: int) -> str:
 
 
 def _cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ") if value.time() != time() else value.date().isoformat()
-    if isinstance(value, (date, time)):
-        return value.isoformat()
+    """A JSON value as the text the inspection typed (objects and lists as JSON)."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return cell_text(value)
 
 
 def _arrow(rows: Iterator[list[Any]], width: int) -> pa.Table:

@@ -44,13 +44,13 @@ def histograms(
                 {
                     "column": name,
                     "count": int(count),
-                    "min": _number(low),
-                    "max": _number(high),
-                    "mean": _number(round(mean, 2)),
+                    "min": chart_number(low),
+                    "max": chart_number(high),
+                    "mean": chart_number(round(mean, 2)),
                     "bins": [
                         {
-                            "from": _number(low + b * width),
-                            "to": _number(low + (b + 1) * width),
+                            "from": chart_number(low + b * width),
+                            "to": chart_number(low + (b + 1) * width),
                             "count": int(counts.get(b, 0)),
                         }
                         for b in range(bins)
@@ -60,5 +60,6 @@ def histograms(
     return charts
 
 
-def _number(value: float) -> float | int:
+def chart_number(value: float) -> float | int:
+    """A chart's number for JSON: integral values as ints, others to 4 places."""
     return int(value) if value == int(value) and abs(value) < 2**53 else round(value, 4)

@@ -8,12 +8,13 @@ and switch to it when the transaction commits; a failed call leaves the previous
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from renkei.catalog import resources
 from renkei.catalog.context import Context, utcnow
-from renkei.datastore.engine import ident, new_table_file
+from renkei.datastore.engine import new_table_file
 from renkei.datastore.query import (
     RECORDS_FORMATS,
     _json_param,
@@ -23,7 +24,7 @@ from renkei.datastore.query import (
     select_sql,
 )
 from renkei.datastore.store import DataStore
-from renkei.datastore.types import require_type
+from renkei.datastore.types import STORAGE, require_type
 from renkei.datastore.write import (
     ROW_ID,
     Field,
@@ -53,14 +54,23 @@ def _missing(ref: Any) -> NotFound:
     return NotFound(f'Resource "{ref}" was not found in the DataStore.')
 
 
-def readable_table(ctx: Context, ref: Any) -> tuple[DatastoreTable, Resource]:
-    """The resource's table, if the caller may read the resource and the table has data."""
+def _resource(
+    ctx: Context, ref: Any, find: Callable[[Context, Any], tuple[Resource, Any]]
+) -> Resource:
+    """The resource through ``find`` (readable or editable); absent ones look like tables
+    that don't exist, so nothing about a private resource is confirmed."""
     if not ref:
         raise ValidationError({"resource_id": ["Missing value"]})
     try:
-        res, _ = resources.readable_resource(ctx, ref)
+        res, _ = find(ctx, ref)
     except NotFound:
         raise _missing(ref) from None
+    return res
+
+
+def readable_table(ctx: Context, ref: Any) -> tuple[DatastoreTable, Resource]:
+    """The resource's table, if the caller may read the resource and the table has data."""
+    res = _resource(ctx, ref, resources.readable_resource)
     table = ctx.session.get(DatastoreTable, res.id)
     if table is None or table.version == 0:
         raise _missing(ref)
@@ -70,12 +80,7 @@ def readable_table(ctx: Context, ref: Any) -> tuple[DatastoreTable, Resource]:
 def _editable_table(
     ctx: Context, ref: Any, *, force: bool, create: bool = False
 ) -> tuple[DatastoreTable | None, Resource]:
-    if not ref:
-        raise ValidationError({"resource_id": ["Missing value"]})
-    try:
-        res, _ = resources.editable_resource(ctx, ref)
-    except NotFound:
-        raise _missing(ref) from None
+    res = _resource(ctx, ref, resources.editable_resource)
     table = ctx.session.get(DatastoreTable, res.id)
     if table is None and not create:
         raise _missing(ref)
@@ -238,7 +243,6 @@ def datastore_create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"fields": ["a table needs at least one field"]})
     primary_key = _primary_key(data.get("primary_key"), fields) or (table.primary_key or [])
     _write_version(ctx, table, fields, primary_key, records, "insert")
-    res.datastore_active = True
     result: dict[str, Any] = {
         "resource_id": res.id,
         "fields": [f.as_dict() for f in fields],
@@ -305,7 +309,6 @@ def datastore_delete(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     store = datastore_of(ctx)
     resource_id = res.id
     ctx.session.delete(table)
-    res.datastore_active = False
     ctx.after_commit(lambda: store.dropped(resource_id))
     return result
 
@@ -315,10 +318,7 @@ def datastore_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     ref = _resource_id(data)
     if not ref:
         raise ValidationError({"id": ["Missing value"]})
-    try:
-        res, _ = resources.readable_resource(ctx, ref)
-    except NotFound:
-        raise _missing(ref) from None
+    res = _resource(ctx, ref, resources.readable_resource)
     table = ctx.session.get(DatastoreTable, res.id)
     if table is None:
         raise _missing(ref)
@@ -339,14 +339,11 @@ def datastore_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             "problems": table.report or [],
             "primary_key": table.primary_key or [],
         },
-        "fields": [{**f, "schema": {"native_type": _native(f["type"])}} for f in table.fields],
+        "fields": [
+            {**f, "schema": {"native_type": STORAGE.get(f["type"], "VARCHAR")}}
+            for f in table.fields
+        ],
     }
-
-
-def _native(type_name: str) -> str:
-    from renkei.datastore.types import STORAGE
-
-    return STORAGE.get(type_name, "VARCHAR")
 
 
 def table_path(ctx: Context, table: DatastoreTable) -> Path:
@@ -412,13 +409,3 @@ def select_rows_sql(
     by_id = {f.id: f for f in [Field(ROW_ID, "int"), *fields]}
     sql = select_sql(plan, table_sql(ctx, table), paged=False)
     return sql, plan.params, [by_id[name] for name in plan.select]
-
-
-__all__ = [
-    "datastore_create",
-    "datastore_delete",
-    "datastore_info",
-    "datastore_search",
-    "datastore_upsert",
-    "ident",
-]

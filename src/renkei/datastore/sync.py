@@ -15,22 +15,13 @@ from sqlalchemy import select
 
 from renkei.catalog.context import utcnow
 from renkei.datastore.load import TABULAR_FORMATS, LoadError, inspect_and_load
+from renkei.ingest.inspector import EXTENSIONS
 from renkei.store.tables import DatastoreTable, Resource
 
 if TYPE_CHECKING:
     from renkei.catalog.context import Catalog
 
 log = logging.getLogger(__name__)
-
-_EXTENSIONS = {
-    "csv": "csv",
-    "tsv": "tsv",
-    "txt": "csv",
-    "xlsx": "xlsx",
-    "json": "json",
-    "geojson": "geojson",
-    "parquet": "parquet",
-}
 
 
 def table_format(res: Resource) -> str | None:
@@ -40,7 +31,9 @@ def table_format(res: Resource) -> str | None:
         return declared
     name = (res.url or "").rsplit("?", 1)[0].lower()
     extension = name.rsplit(".", 1)[-1] if "." in name else ""
-    return _EXTENSIONS.get(extension) if not declared or declared == extension else None
+    if declared and declared != extension:
+        return None  # declared as something else (a PDF named .csv is a PDF)
+    return EXTENSIONS.get("." + extension)
 
 
 def resources_changed(catalog: Catalog, resource_ids: set[str]) -> None:
@@ -64,7 +57,6 @@ def _sync(catalog: Catalog, resource_id: str) -> None:
         wanted = res.blob_key is not None and table_format(res) is not None
         if table is not None and table.source == "file" and not wanted:
             ctx.session.delete(table)
-            res.datastore_active = False
             ctx.after_commit(lambda: store.dropped(resource_id))
             return
         if not wanted or (table is not None and table.source != "file"):
@@ -178,7 +170,6 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
         table.status = "active"
         table.report = problems + loaded.problems
         table.load_finished = table.modified = utcnow()
-        res.datastore_active = True
 
 
 def _problem(finding: Any) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column
 
 
 class Base(DeclarativeBase):
@@ -196,8 +197,6 @@ class Resource(Base):
     # Key of the uploaded file in the blob store; None for link-only resources.
     blob_key: Mapped[str | None] = mapped_column(String(100))
     extras: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # True once the resource's DataStore table holds data that can be queried.
-    datastore_active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DatastoreTable(Base):
@@ -232,6 +231,13 @@ class DatastoreTable(Base):
     load_started: Mapped[datetime | None] = mapped_column(DateTime)
     load_finished: Mapped[datetime | None] = mapped_column(DateTime)
     modified: Mapped[datetime] = mapped_column(DateTime)
+
+
+# True when the resource's DataStore table holds a version that can be queried: derived from
+# datastore_table in the same SELECT that loads the resource, never stored twice.
+Resource.datastore_active = column_property(  # type: ignore[attr-defined]
+    exists().where(DatastoreTable.resource_id == Resource.id, DatastoreTable.version > 0)
+)
 
 
 class Activity(Base):

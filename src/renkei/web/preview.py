@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from charset_normalizer import from_bytes
 
+from renkei.datastore.preview import chart_number
+
 # How much of a file a preview reads: enough for the first rows of any sane table.
 TABLE_BYTES = 1024 * 1024
 TABLE_ROWS = 100
@@ -237,6 +239,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def datastore_points(fields: list[dict[str, Any]], rows: list[list[Any]]) -> dict[str, Any] | None:
+    """The rows with coordinates as GeoJSON points (see ``_points``), or None."""
+    return _points([f["id"] for f in fields], [[_cell(v) for v in row] for row in rows])
+
+
 def datastore_table(
     fields: list[dict[str, Any]],
     rows: list[list[Any]],
@@ -247,7 +254,6 @@ def datastore_table(
 ) -> dict[str, Any]:
     """A page of a DataStore table in the shape the resource page shows (see Table.as_dict),
     with its place in the whole table; ``map_rows`` are the first rows, for the map."""
-    names = [f["id"] for f in fields]
     return {
         "source": "datastore",
         "columns": [
@@ -261,7 +267,7 @@ def datastore_table(
         "delimiter": None,
         "truncated": offset + len(rows) < total or offset > 0,
         "comments": [],
-        "points": _points(names, [[_cell(v) for v in row] for row in map_rows]),
+        "points": datastore_points(fields, map_rows),
         "charts": [],
         "rows_read": total,
     }
@@ -295,13 +301,13 @@ def _charts(columns: list[str], types: list[str], rows: list[list[str]]) -> list
             {
                 "column": name,
                 "count": len(values),
-                "min": _number(low),
-                "max": _number(high),
-                "mean": _number(round(sum(values) / len(values), 2)),
+                "min": chart_number(low),
+                "max": chart_number(high),
+                "mean": chart_number(round(sum(values) / len(values), 2)),
                 "bins": [
                     {
-                        "from": _number(low + b * width),
-                        "to": _number(low + (b + 1) * width),
+                        "from": chart_number(low + b * width),
+                        "to": chart_number(low + (b + 1) * width),
                         "count": c,
                     }
                     for b, c in enumerate(counts)
@@ -311,10 +317,6 @@ def _charts(columns: list[str], types: list[str], rows: list[list[str]]) -> list
         if len(charts) >= MAX_CHARTS:
             break
     return charts
-
-
-def _number(value: float) -> float | int:
-    return int(value) if value == int(value) and abs(value) < 2**53 else round(value, 4)
 
 
 def _points(columns: list[str], rows: list[list[str]]) -> dict[str, Any] | None:

@@ -131,7 +131,10 @@ def datastore_preview(ctx: Context, resource_id: str, page_number: int) -> dict[
         first = 1 if found["fields"] and found["fields"][0]["id"] == "_id" else 0
         rows = [row[first:] for row in found["records"]]
         map_rows = rows
-        if found["total"] > len(rows) or offset:
+        # The map shows the table's first rows, whatever the page: read them only when this
+        # page shows the table has coordinates at all.
+        paged = found["total"] > len(rows) or offset
+        if paged and preview.datastore_points(fields, rows):
             sample = datastore_search(
                 ctx,
                 {"resource_id": resource_id, "limit": preview.MAP_POINTS,
