@@ -135,6 +135,35 @@ def test_a_value_that_does_not_convert_demotes_its_column(tmp_path, catalog):  #
     assert rows == [("A", "1"), ("B", "２"), ("C", "many")]
 
 
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("integer", "99999999999999999999"),  # beyond BIGINT: must not become NULL
+        ("integer", "99,999,999,999,999,999,999"),
+        ("integer", "0012"),  # a leading zero is a code, not the number 12
+        ("integer", "1.5"),  # DuckDB's own cast would round it to 2
+        ("datetime", "infinity"),  # DuckDB's own cast reads it as year 9999
+    ],
+)
+def test_values_the_fast_paths_must_not_take_demote_the_column(  # type: ignore[no-untyped-def]
+    tmp_path, catalog, kind, value
+):
+    source = tmp_path / "t.csv"
+    good = "2024-04-01T09:30:00" if kind == "datetime" else "7"
+    source.write_text(f'n\n{good}\n"{value}"\n', encoding="utf-8")
+    inspection = inspect_file(source)
+    inspection.columns[0] = Column(
+        name="n", type=kind, format="iso" if kind == "datetime" else None
+    )
+    target = tmp_path / "out.duckdb"
+    with catalog.datastore.engine.isolated() as con:
+        loaded = load_table(con, source, inspection, target, tmp_path)
+        rows = con.execute(f"SELECT n FROM {rows_of(attach(con, target), 'stored')}").fetchall()
+    assert [f.type for f in loaded.fields] == ["text"]
+    assert loaded.problems[0]["column"] == "n" and value in loaded.problems[0]["what"]
+    assert rows == [(good,), (value,)]
+
+
 @pytest.mark.parametrize("text", ["２", "1,234", "+5"])
 def test_full_width_and_grouped_integers_convert(tmp_path, catalog, text):  # type: ignore[no-untyped-def]
     source = tmp_path / "t.csv"

@@ -40,6 +40,7 @@ from renkei.ingest.xlsx import cell_text
 TABULAR_FORMATS = frozenset({"csv", "tsv", "xlsx", "json", "geojson", "parquet"})
 MAX_DEMOTIONS = 50
 GEOMETRY = "geometry"
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 _CONVERT_ERROR = re.compile(r"RK_CONVERT (\d+) (.*)")
 
 _NULLS = ", ".join(sql_string(token) for token in sorted(cell.NULL_TOKENS))
@@ -73,6 +74,8 @@ def _converter(kind: str) -> Callable[..., Any]:
             return None
         if kind == "integer":
             result: Any = cell.to_integer(text)
+            if result is not None and not _BIGINT_MIN <= result <= _BIGINT_MAX:
+                _fail(index, text)  # too large for the table's integer type: text instead
         elif kind == "number":
             number = cell.to_number(text)
             result = float(number) if number is not None else None
@@ -117,17 +120,51 @@ def register_converters(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+# Plain spellings, checked on the untrimmed text before anything else: they are nearly every
+# value of a typed column, and one check plus a CAST is the cheapest way through. Numbers are
+# capped at 18 integer digits (longer ones take the general path).
+_PLAIN_NUM_RE = r"-?(0|[1-9][0-9]{0,17})(\.[0-9]+)?"
+
+
 def conversion(column: str, kind: str, fmt: str | None, index: int) -> str:
-    """SQL turning the text column into ``kind``: fast paths first, Python for the rest."""
+    """SQL turning the text column into ``kind``: plain spellings first, then the usual ones
+    in SQL, then Python (``renkei.ingest.values``) for the rest."""
     v = ident(column)
+    if kind == "string":
+        return f"NULLIF({v}, '')"
+    plain = _plain(v, kind, fmt)
+    general = _general(v, kind, fmt, index)
+    return f"COALESCE({plain}, {general})" if plain else general
+
+
+def _plain(v: str, kind: str, fmt: str | None) -> str | None:
+    """An expression that is the value for the plain spellings and NULL for everything else
+    (COALESCE evaluates the general path only for the rows left NULL)."""
+    if kind == "integer":
+        # Printing the number back gives the very text only for plain spellings ('0012',
+        # '1.5', '+5' and '1_000' all print differently): cheaper than a regular expression.
+        number = f"TRY_CAST({v} AS BIGINT)"
+        return f"CASE WHEN CAST({number} AS VARCHAR) = {v} THEN {number} END"
+    if kind == "number":
+        return f"CASE WHEN regexp_full_match({v}, '{_PLAIN_NUM_RE}') THEN CAST({v} AS DOUBLE) END"
+    if kind == "date" and fmt in _STRPTIME_FORMATS:
+        return f"CAST(try_strptime({v}, {sql_string(fmt)}) AS DATE)"
+    if kind == "datetime" and fmt == "iso":
+        # DuckDB also reads 'infinity' as a timestamp: only text starting with a digit.
+        return f"CASE WHEN left({v}, 1) BETWEEN '0' AND '9' THEN TRY_CAST({v} AS TIMESTAMP) END"
+    if kind == "boolean":
+        return f"CASE {v} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END"
+    return None
+
+
+def _general(v: str, kind: str, fmt: str | None, index: int) -> str:
     t = f"trim({v})"
     null = f"({v} IS NULL OR {t} IN ({_NULLS}))"
     fallback = f"rk_to_{kind}({v}, {sql_string(fmt) if fmt else 'NULL'}, {index})"
-    if kind == "string":
-        return f"NULLIF({v}, '')"
     if kind == "integer":
         fast = (
             f"WHEN regexp_full_match({t}, '{_INT_RE}') "
+            f"AND TRY_CAST(replace({t}, ',', '') AS BIGINT) IS NOT NULL "
             f"THEN TRY_CAST(replace({t}, ',', '') AS BIGINT)"
         )
     elif kind == "number":
@@ -146,7 +183,10 @@ def conversion(column: str, kind: str, fmt: str | None, index: int) -> str:
             f"THEN CAST(try_strptime({t}, {sql_string(fmt)}) AS DATE)"
         )
     elif kind == "datetime" and fmt == "iso":
-        fast = f"WHEN TRY_CAST({t} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({t} AS TIMESTAMP)"
+        fast = (
+            f"WHEN left({t}, 1) BETWEEN '0' AND '9' AND TRY_CAST({t} AS TIMESTAMP) IS NOT NULL "
+            f"THEN TRY_CAST({t} AS TIMESTAMP)"
+        )
     else:
         fast = ""
     return f"CASE WHEN {null} THEN NULL {fast} ELSE {fallback} END"
@@ -374,8 +414,8 @@ def _count(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 # checks every value of the whole file (a value that doesn't fit demotes its column, reported).
 # The inspector verifies every row in Python at ~13 MB/s; DuckDB loads at ~10x that.
 SAMPLE_ABOVE_BYTES = 64 * 1024**2
-SAMPLE_HEAD_BYTES = 4 * 1024**2
-SAMPLE_TAIL_BYTES = 1024**2
+SAMPLE_HEAD_BYTES = 1024**2
+SAMPLE_TAIL_BYTES = 256 * 1024
 
 
 @contextmanager
