@@ -42,6 +42,12 @@ RAW = {
 }  # fmt: skip
 TIME = {"metadata_modified": "modified", "metadata_created": "created"}
 EN_BOOST = 1.25
+# Proximity: when the words of a query stand close together in a dataset's title or text, it
+# ranks above one where they are scattered. A sloppy phrase of all the words, as an optional
+# clause: it never changes what matches, only the order. Slop counts the positions the words
+# may move (bigrams of Japanese text count one position per character).
+PROXIMITY_SLOP = 3
+PROXIMITY_WEIGHTS = (("title", 3.0), ("all", 2.0))
 _LATIN = re.compile(r"[a-z0-9]")
 _NON_LATIN = re.compile(r"[^\x00-\x7f]")
 _SCRIPT_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[a-z0-9])")
@@ -95,6 +101,21 @@ def _any(queries: list[Any]) -> Any:
     if len(queries) == 1:
         return queries[0]
     return Q.boolean_query([(SHOULD, q) for q in queries])
+
+
+def _plain_words(node: Node) -> list[str]:
+    """The normalised words of a query made only of plain free-text words (implicitly or
+    explicitly ANDed); empty for anything else."""
+    parts = node.parts if isinstance(node, And) else (node,)
+    words = []
+    for part in parts:
+        if not isinstance(part, Term) or part.phrase or part.field not in (None, "text", "q"):
+            return []
+        text = normalize(part.value)
+        if not text or "*" in text or "?" in text:
+            return []
+        words.append(text)
+    return words
 
 
 def _filter(query: Any) -> Any:
@@ -166,10 +187,34 @@ class QueryBuilder:
         return _all([self.text(p, fields, phrase=True) for p in pieces])
 
     def _word(self, field: str, word: str) -> Any:
-        variants = word_variants(word)
-        if len(variants) == 1:
-            return self.term(field, word)
-        return Q.term_set_query(self.schema, field, variants)
+        # Each form a BM25-scored term (a term set would score every match alike).
+        return _any([self.term(field, form) for form in word_variants(word)])
+
+    def proximity(self, node: Node) -> Any | None:
+        """An optional clause rewarding the free-text words of ``node`` standing together, or
+        None when the query is not two or more plain words (one word, phrases, operators)."""
+        texts = _plain_words(node)
+        if len(texts) < 2:
+            return None
+        latin: list[str] = []
+        grams: list[str] = []
+        runs = 0
+        for text in texts:
+            if _LATIN.search(text):
+                latin += self.english.analyze(_en(text))
+            for run in cjk_runs(text):
+                if len(run) > 1:  # single characters are indexed without positions
+                    grams += [run[i : i + 2] for i in range(len(run) - 1)]
+                    runs += 1
+        phrases = []
+        for name, weight in PROXIMITY_WEIGHTS:
+            if len(latin) > 1:
+                phrase = Q.phrase_query(self.schema, f"{name}_en", latin, slop=PROXIMITY_SLOP)
+                phrases.append(Q.boost_query(phrase, weight))
+            if runs > 1:
+                phrase = Q.phrase_query(self.schema, f"{name}_bi", grams, slop=PROXIMITY_SLOP)
+                phrases.append(Q.boost_query(phrase, weight))
+        return _any(phrases) if phrases else None
 
     # -- the syntax tree -------------------------------------------------------------------
 
@@ -262,6 +307,9 @@ class QueryBuilder:
 
     def request_query(self, request: SearchRequest) -> Any:
         clauses = [(MUST, self.node(request.query))]
+        nearby = self.proximity(request.query)
+        if nearby is not None:
+            clauses.append((SHOULD, nearby))
         filters = [self.node(f) for f in request.filters]
         seen = self.visibility(request.visibility)
         if seen is not None:
