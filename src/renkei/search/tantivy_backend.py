@@ -32,6 +32,7 @@ from sqlalchemy import delete, func, select
 
 from renkei.quality import mqa
 from renkei.search.backend import Cursor, DriftReport, SearchHits, SearchRequest
+from renkei.search.facet_cache import FacetCache, Facets, Question
 from renkei.search.tantivy_query import QueryBuilder, _en
 from renkei.search.text import bigram_text, cjk_runs, micros, normalize, unigram_text
 from renkei.store.tables import (
@@ -134,8 +135,7 @@ class TantivySearch:
         self.index.register_tokenizer("en_stem", english_analyzer())
         self.queries = QueryBuilder(self.schema, english_analyzer())
         self._lock = threading.Lock()
-        self._lock_cache = threading.Lock()
-        self._facet_cache: dict[tuple[Any, str], dict[str, list[tuple[str, int]]]] = {}
+        self.facet_cache = FacetCache(FACET_CACHE_SIZE)
 
     def _prepare_dir(self) -> bool:
         """Create the index dir; start afresh if it holds another schema version."""
@@ -162,6 +162,7 @@ class TantivySearch:
                 time.sleep(0.05)
 
     def apply_pending(self, catalog: Catalog) -> None:
+        applied = False
         with self._lock:
             while True:
                 with catalog.sessions() as session:
@@ -185,7 +186,10 @@ class TantivySearch:
                     writer.wait_merging_threads()
                 with catalog.sessions() as session, session.begin():
                     session.execute(delete(SearchOutbox).where(SearchOutbox.id <= rows[-1][0]))
+                applied = True
             self.index.reload()
+        if applied:
+            self.facet_cache.recount_after_change(self._version, self._searcher, self._count)
 
     def reindex(self, catalog: Catalog, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the whole index from the database in one index commit.
@@ -432,22 +436,11 @@ class TantivySearch:
 
     def _facets(
         self, searcher: Any, query: Any, request: SearchRequest, wanted: list[str]
-    ) -> dict[str, list[tuple[str, int]]]:
-        """Facet counts, remembered until the index next changes.
-
-        Counting terms over every matching dataset is the costly part of a broad search (the
-        portal's front page counts all 1.5 million); the same question asked again before any
-        change gets the same answer from memory.
-        """
+    ) -> Facets:
+        """Facet counts, remembered until the index next changes (``renkei.search.facet_cache``)."""
         size = request.facet_limit if request.facet_limit >= 0 else 100_000
-        key = (
-            self._version(),
-            repr((request.query, request.filters, request.visibility, request.bbox,
-                  request.temporal, wanted, size, request.facet_mincount)),
-        )  # fmt: skip
-        cached = self._facet_cache.get(key)
-        if cached is not None:
-            return cached
+        key = repr((request.query, request.filters, request.visibility, request.bbox,
+                    request.temporal, wanted, size, request.facet_mincount))  # fmt: skip
         spec = {
             f: {
                 "terms": {
@@ -458,19 +451,30 @@ class TantivySearch:
             }
             for f in wanted
         }
-        aggregated = searcher.aggregate(query, spec)
-        facets: dict[str, list[tuple[str, int]]] = {}
-        for f in wanted:
+        question = Question(key, query, spec, size)
+        version = self._version()
+        cached = self.facet_cache.get(version, question)
+        if cached is not None:
+            return cached
+        facets = self._count(searcher, question)
+        self.facet_cache.put(version, question, facets)
+        return facets
+
+    @staticmethod
+    def _count(searcher: Any, question: Question) -> Facets:
+        aggregated = searcher.aggregate(question.query, question.spec)
+        facets: Facets = {}
+        for f in question.spec:
             buckets = aggregated.get(f, {}).get("buckets", [])
             pairs = sorted(
                 ((b["key"], b["doc_count"]) for b in buckets), key=lambda p: (-p[1], p[0])
             )
-            facets[f] = pairs[:size] if size else []
-        with self._lock_cache:
-            if len(self._facet_cache) >= FACET_CACHE_SIZE:
-                self._facet_cache.clear()
-            self._facet_cache[key] = facets
+            facets[f] = pairs[: question.size] if question.size else []
         return facets
+
+    def _searcher(self) -> Any:
+        self.index.reload()
+        return self.index.searcher()
 
     def _version(self) -> tuple[int, int]:
         """Changes whenever any process commits to the index (tantivy rewrites meta.json)."""
