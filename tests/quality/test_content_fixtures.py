@@ -15,17 +15,15 @@ TAKAMATSU_META = "jp-mr.table.preamble"  # '#LINK', '#lang', ... metadata lines 
 EXPECTED = {
     # Nanao (current-generation 指定緊急避難場所): "屋内191人／屋外0人" two quantities in one cell
     # (1-2); 番地 like "４ー５" in full-width digits (1-3); a line break inside 名称_英字 (row 61,
-    # 1-5). The header follows the current generation, so against the shipped legacy schema
-    # the NO/都道府県名 columns are missing and the 1.0 flags are not the legacy ◯ values.
+    # 1-5). The header is detected as the current generation (evacuation-site.current): every
+    # column is a standard one and 所在地_連結表記 is always filled, but 全国地方公共団体コード,
+    # 地方公共団体名, the contact columns, URL, 備考... are missing and the flags hold 1.0, not 1.
     "nanao_shelter_reference_data.csv": {
         "jp-mr.1-2",
         "jp-mr.1-3",
         "jp-mr.1-5",
         "schema.column",
         "schema.enum",
-        "schema.extra-column",
-        "schema.required-column",
-        "schema.required-value",
         "schema.applied",
     },
     # Takamatsu AED: metadata preamble; "34.34092056,134.04522972" lat,lon in one cell (1-2);
@@ -86,8 +84,9 @@ EXPECTED = {
     # capacity without a unit (1-9).
     "takamatsu_evacuation_space.xlsx": {"jp-mr.1-3", "jp-mr.1-9", "jp-mr.1-11"},
     # Arakawa Wi-Fi follows the legacy 公衆無線LAN standard exactly, but writes "ー" for a
-    # missing URL (schema.type: not a URI).
-    "tokyo_arakawa_public_wireless_lan.csv": {"schema.applied", "schema.type"},
+    # missing URL (schema.type: not a URI); being legacy, it is told the renames to the current
+    # generation (NO -> ID, 住所 -> 所在地_連結表記, ...: schema.to-current, info).
+    "tokyo_arakawa_public_wireless_lan.csv": {"schema.applied", "schema.type", "schema.to-current"},
     # Fukushihoken (truncated): blank first label (1-6, blank-label); "認可保育所＊" markers;
     # "総数" total row; a space after a closing quote (stray quote, 1-5) and a truncated last
     # line with U+FFFD and an open quote; the truncated line sits below the table (notes);

@@ -1,10 +1,13 @@
 """Conformance to the 自治体標準オープンデータセット column sets, as Frictionless Table Schemas.
 
-The schemas ship in ``schemas/*.json`` (see the README there for their source). A file's header
-is matched against every schema to detect which standard it follows (or the caller names one);
-then every column of the schema is scored: present (2 points, 1 when only a near name is
-used), type (1), allowed values (1), required values filled (1). Each lost point is a finding
-whose fix says what to change.
+The schemas ship in ``schemas/*.json`` in two column generations (see the README there for their
+sources): ``<dataset>.legacy`` (都道府県コード又は市区町村コード, NO, 住所, ...) and
+``<dataset>.current`` (全国地方公共団体コード, ID, 所在地_連結表記, ...). A file's header is matched
+against every schema of both generations to detect which dataset and generation it follows (or
+the caller names one); then every column of the schema is scored: present (2 points, 1 when only
+a near name is used), type (1), allowed values (1), required values filled (1). Each lost point
+is a finding whose fix says what to change. A legacy file also gets, as information, the renames
+that bring it to the current generation.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from renkei.quality import cellscan as scan
+from renkei.quality import schema_migration
 from renkei.quality.findings import Finding, Location, Score, Severity
 from renkei.quality.layout import Layout, columns, detect, nonempty
 from renkei.quality.layout import blob as column_blob
@@ -93,6 +97,16 @@ RULES = {
             "variant of a standard column.",
             "標準の項目の後に独自の列を追加できます。標準の項目名の表記ゆれでないか確認してください。",
         ),
+        rule(
+            "schema.to-current",
+            0,
+            "info",
+            "Column of the legacy generation",
+            "旧世代の項目",
+            "Rename the column as the current generation of the standard names it "
+            "(自治体標準オープンデータセット 正式版).",
+            "現行世代（自治体標準オープンデータセット 正式版）の項目名に変更してください。",
+        ),
     ]
 }
 
@@ -114,23 +128,45 @@ def catalog() -> dict[str, dict]:
     return out
 
 
-def resolve(name: str) -> dict:
-    """A shipped schema by name ('aed', 'aed.legacy', its Japanese title) or a JSON file path."""
+def dataset_of(schema: dict) -> str:
+    """'aed' for 'aed.legacy' and 'aed.current'."""
+    return schema["name"].split(".")[0]
+
+
+def generation_of(schema: dict) -> str | None:
+    return schema.get("x-generation")
+
+
+def candidates(name: str) -> list[dict]:
+    """The schemas a name stands for, current generation first.
+
+    'aed.current' or 'aed.legacy' name one generation; 'aed' or its Japanese title name both
+    (the header then decides, see ``score``); a path names a Table Schema JSON file.
+    """
     schemas = catalog()
     if name in schemas:
-        return schemas[name]
-    for schema in schemas.values():
-        if name in (schema["name"].split(".")[0], schema["title"]):
-            return schema
+        return [schemas[name]]
+    found = [s for s in schemas.values() if name in (dataset_of(s), s["title"])]
+    if found:
+        return sorted(found, key=lambda s: (generation_of(s) != "current", s["name"]))
     path = Path(name)
     if path.suffix == ".json" and path.is_file():
         schema = json.loads(path.read_text("utf-8"))
         if not isinstance(schema.get("fields"), list):
             raise ValueError(f"{name} is not a Table Schema (no 'fields' list)")
         schema.setdefault("name", path.stem)
-        return schema
-    known = ", ".join(sorted(n.split(".")[0] for n in schemas))
-    raise ValueError(f"unknown schema '{name}'; known: {known}, or a Table Schema .json file")
+        return [schema]
+    known = ", ".join(sorted({dataset_of(s) for s in schemas.values()}))
+    raise ValueError(
+        f"unknown schema '{name}'; known: {known} (add .current or .legacy to choose a "
+        "generation), or a Table Schema .json file"
+    )
+
+
+def resolve(name: str) -> dict:
+    """One shipped schema by name ('aed.legacy', 'aed' = its current generation, its Japanese
+    title) or a JSON file path."""
+    return candidates(name)[0]
 
 
 def _norm(label: str) -> str:
@@ -138,18 +174,64 @@ def _norm(label: str) -> str:
     return re.sub(r"[\s_・\-()（）]", "", text)
 
 
+def _names(schema: dict) -> set[str]:
+    return {_norm(f["name"]) for f in schema["fields"]}
+
+
+@cache
+def _own_columns(name: str) -> frozenset[str]:
+    """Columns of a shipped schema that no other dataset's schema (of either generation) has:
+    the columns that say which dataset a file is."""
+    schemas = catalog()
+    mine = schemas[name]
+    others = set()
+    for schema in schemas.values():
+        if dataset_of(schema) != dataset_of(mine):
+            others |= _names(schema)
+    return frozenset(_names(mine) - others)
+
+
+def _fit(schema: dict, given: set[str]) -> tuple[float, float]:
+    """(share of the schema's columns in the header, Jaccard of schema and header columns).
+
+    The share decides whether a schema applies at all; the Jaccard index ranks them, so a
+    header is not claimed by the generation it merely overlaps (the Nanao file has 62% of the
+    legacy 指定緊急避難場所 columns but all of its own columns are current ones)."""
+    names = _names(schema)
+    matched = len(names & given)
+    union = len(names | given)
+    return matched / len(names), (matched / union if union else 0.0)
+
+
+def _detectable(schema: dict, given: set[str]) -> bool:
+    """A schema may claim a header only when the header has one of the dataset's own columns.
+    A current schema that ships only the shared columns (``x-partial`` with no own column) is
+    never detected, only named: it would claim any current-generation file."""
+    own = _own_columns(schema["name"])
+    if own:
+        return bool(own & given)
+    return not schema.get("x-partial")
+
+
 def detect_schema(labels: list[str]) -> tuple[dict, float] | None:
-    """The shipped schema the header follows best, with the share of its columns found."""
+    """The shipped schema (dataset and generation) the header follows best, with the share of
+    its columns found; None when no schema has at least half of its columns in the header."""
     given = {_norm(x) for x in labels if x.strip()}
-    best = None
+    best: tuple[float, float, dict] | None = None
     for schema in catalog().values():
-        names = [_norm(f["name"]) for f in schema["fields"]]
-        share = sum(1 for n in names if n in given) / len(names)
-        if best is None or share > best[1]:
-            best = (schema, share)
-    if best and best[1] >= 0.5:
-        return best
-    return None
+        share, jaccard = _fit(schema, given)
+        if share < 0.5 or not _detectable(schema, given):
+            continue
+        if best is None or (jaccard, share) > best[:2]:
+            best = (jaccard, share, schema)
+    return (best[2], best[1]) if best else None
+
+
+def _pick(named: list[dict], labels: list[str]) -> dict:
+    """Of the generations a name stands for, the one the header follows best (current on a
+    tie, e.g. an empty header)."""
+    given = {_norm(x) for x in labels if x.strip()}
+    return max(named, key=lambda s: _fit(s, given)[1]) if len(named) > 1 else named[0]
 
 
 BLANKISH = scan.cell(r"\s+")
@@ -275,6 +357,7 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
                 f"列「{label}」は{schema['title']}の項目にない",
                 Location(sheet=sheet.name, row=header_row, column=c + 1, column_name=label),
             )
+    _to_current(out, schema, labels, sheet.name, header_row)
     result = out.score()
     result.points = points
     result.max_points = max_points
@@ -282,16 +365,39 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
     return result
 
 
+def _to_current(
+    out: Collector, schema: dict, labels: list[str], sheet: str | None, header_row: int | None
+) -> None:
+    """For a legacy file: the renames to the current generation of the same dataset."""
+    if generation_of(schema) != "legacy":
+        return
+    current = catalog().get(f"{dataset_of(schema)}.current")
+    if current is None:
+        return
+    columns_at = {label.strip(): c for c, label in enumerate(labels)}
+    for olds, new in schema_migration.advice(labels, current):
+        old = " + ".join(f"'{x}'" for x in olds)
+        old_ja = "＋".join(f"「{x}」" for x in olds)
+        verb, verb_ja = ("merge", "まとめて") if len(olds) > 1 else ("rename", "")
+        c = columns_at[olds[0]]
+        out.add(
+            "schema.to-current",
+            f"current generation ({current['name']}): {verb} {old} to '{new}'",
+            f"現行世代（{current['name']}）では{old_ja}を{verb_ja}「{new}」にする",
+            Location(sheet=sheet, row=header_row, column=c + 1, column_name=olds[0]),
+        )
+
+
 def score(
     table: DecodedTable, layouts: list[Layout] | None = None, schema: str | None = None
 ) -> Score | None:
     """Score against ``schema`` (a name or file), or the detected one; None when none applies."""
     layouts = layouts or [detect(s) for s in table.sheets]
-    chosen = resolve(schema) if schema else None
+    named = candidates(schema) if schema else None
     best: tuple[int, dict, float] | None = None
     for index, layout in enumerate(layouts):
-        if chosen is not None:
-            best = (index, chosen, 1.0)
+        if named is not None:
+            best = (index, _pick(named, layout.labels), 1.0)
             break
         found = detect_schema(layout.labels)
         if found and (best is None or found[1] > best[2]):
@@ -300,8 +406,11 @@ def score(
         return None
     index, picked, share = best
     result = score_layout(table, layouts[index], index, picked)
-    how = "named" if chosen is not None else f"detected, {share:.0%} of its columns found"
-    how_ja = "指定" if chosen is not None else f"自動判定、項目の{share:.0%}が一致"
+    how = "named" if named is not None else f"detected, {share:.0%} of its columns found"
+    how_ja = "指定" if named is not None else f"自動判定、項目の{share:.0%}が一致"
+    generation = generation_of(picked)
+    gen = f"{generation} generation; " if generation else ""
+    gen_ja = {"current": "現行世代、", "legacy": "旧世代、"}.get(generation or "", "")
     # The first finding says which standard was applied (the scorer name stays fixed).
     result.findings.insert(
         0,
@@ -309,8 +418,8 @@ def score(
             rule="schema.applied",
             severity=Severity.info,
             location=Location(sheet=table.sheets[index].name),
-            message=f"checked against {picked['title']} ({picked['name']}; {how})",
-            message_ja=f"{picked['title']}（{picked['name']}、{how_ja}）として確認",
+            message=f"checked against {picked['title']} ({picked['name']}; {gen}{how})",
+            message_ja=f"{picked['title']}（{picked['name']}、{gen_ja}{how_ja}）として確認",
         ),
     )
     return result
