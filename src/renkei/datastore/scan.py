@@ -36,8 +36,8 @@ class ProblemList:
     """Problems in the shape of the inspection's findings, the first MAX_LISTED of them listed
     and every one counted by rule."""
 
-    def __init__(self, limit: int = MAX_LISTED) -> None:
-        self.limit = limit
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = MAX_LISTED if limit is None else limit
         self.items: list[dict[str, Any]] = []
         self.counts: Counter[str] = Counter()
         self.at_least: set[str] = set()

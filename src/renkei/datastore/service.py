@@ -85,6 +85,13 @@ def _editable_table(
     table = ctx.session.get(DatastoreTable, res.id)
     if table is None and not create:
         raise _missing(ref)
+    if table is not None and table.source == "url" and create:
+        # datastore_create on a link resource is CKAN's usual way to fill its table from a
+        # script: the table becomes the publisher's, and the link is no longer loaded into it
+        # (a fetch under way is discarded when it finishes).
+        table.source = "api"
+        table.status = "active"
+        table.message = None
     if table is not None and table.source != "api" and not force:
         raise ValidationError(
             {
