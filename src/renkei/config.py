@@ -67,8 +67,8 @@ class Settings(BaseSettings):
     )
     fetch_allow_private: bool = Field(
         default=False,
-        description="Let link checks and URL inspection fetch private, loopback and link-local "
-        "addresses "
+        description="Let link checks, URL inspection and DataStore fetches reach private, "
+        "loopback and link-local addresses "
         "(tests, closed networks); off by default so a resource URL can't probe the node's LAN",
     )
     link_check_timeout: float = Field(default=10.0, description="Seconds per link-check request")
@@ -93,6 +93,19 @@ class Settings(BaseSettings):
     datastore_load_memory_limit: str = Field(
         default="2GB",
         description="Memory a DataStore load may use; beyond it DuckDB spills to the data dir",
+    )
+    datastore_fetch_max_bytes: int = Field(
+        default=2 * 1024**3,
+        description="Largest file fetched from a link resource's URL to load into the DataStore",
+    )
+    datastore_fetch_timeout: float = Field(
+        default=60.0,
+        description="Seconds a DataStore fetch waits to connect, or for the next bytes",
+    )
+    datastore_sample_above_bytes: int = Field(
+        default=64 * 1024**2,
+        description="CSV/TSV files larger than this are inspected from their head and tail; "
+        "their problems are then listed from a scan of the whole file",
     )
 
     @property

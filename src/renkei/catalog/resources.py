@@ -70,6 +70,7 @@ def apply_resource_fields(
 ) -> None:
     """Copy ``res_in`` onto ``res``; keep, replace or drop its uploaded file as the input says."""
     fields = res_in.model_fields_set
+    link_before = (res.url, res.format)
     incoming_url = res_in.url or ""
     was_upload = res.url_type == "upload" and res.blob_key is not None
     if upload is not None:
@@ -115,6 +116,9 @@ def apply_resource_fields(
             res.format = res_in.format or _format_from_name(res.url or "")
         if "mimetype" in fields and res_in.mimetype:
             res.mimetype = res_in.mimetype
+        if res.blob_key is None and (res.url, res.format) != link_before:
+            # A link to a table is loaded into the DataStore from its URL: a new one loads.
+            ctx.note_resource(res.id)
     res.name = res_in.name
     res.description = res_in.description
     res.extras = res_in.extras() or None

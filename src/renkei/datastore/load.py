@@ -108,16 +108,30 @@ _UDF_TYPES = {
 }
 
 
+def _attempt(kind: str) -> Callable[..., Any]:
+    convert = _converter(kind)
+
+    def attempt(text: str | None, fmt: str | None, index: int) -> Any:
+        try:
+            return convert(text, fmt, index)
+        except ValueError:
+            return None
+
+    return attempt
+
+
 def register_converters(con: duckdb.DuckDBPyConnection) -> None:
-    for kind, storage in _UDF_TYPES.items():
-        con.create_function(
-            f"rk_to_{kind}",
-            _converter(kind),  # type: ignore[arg-type]
-            [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR"), duckdb.sqltype("INTEGER")],
-            duckdb.sqltype(storage),
-            null_handling="special",  # type: ignore[arg-type]
-            side_effects=False,
-        )
+    """``rk_to_<kind>`` (raises on a value that doesn't convert) and ``rk_try_<kind>`` (NULL)."""
+    for prefix, make in (("rk_to_", _converter), ("rk_try_", _attempt)):
+        for kind, storage in _UDF_TYPES.items():
+            con.create_function(
+                f"{prefix}{kind}",
+                make(kind),  # type: ignore[arg-type]
+                [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR"), duckdb.sqltype("INTEGER")],
+                duckdb.sqltype(storage),
+                null_handling="special",  # type: ignore[arg-type]
+                side_effects=False,
+            )
 
 
 # Plain spellings, checked on the untrimmed text before anything else: they are nearly every
@@ -126,14 +140,23 @@ def register_converters(con: duckdb.DuckDBPyConnection) -> None:
 _PLAIN_NUM_RE = r"-?(0|[1-9][0-9]{0,17})(\.[0-9]+)?"
 
 
-def conversion(column: str, kind: str, fmt: str | None, index: int) -> str:
+def null_cell(column: str) -> str:
+    """SQL: the text cell is empty, or a token that means no value (-, なし, ...)."""
+    v = ident(column)
+    return f"({v} IS NULL OR trim({v}) IN ({_NULLS}))"
+
+
+def conversion(
+    column: str, kind: str, fmt: str | None, index: int, fallback_prefix: str = "rk_to_"
+) -> str:
     """SQL turning the text column into ``kind``: plain spellings first, then the usual ones
-    in SQL, then Python (``renkei.ingest.values``) for the rest."""
+    in SQL, then Python (``renkei.ingest.values``) for the rest, which raises on a value it
+    can't convert (``rk_try_`` functions give NULL instead)."""
     v = ident(column)
     if kind == "string":
         return f"NULLIF({v}, '')"
     plain = _plain(v, kind, fmt)
-    general = _general(v, kind, fmt, index)
+    general = _general(column, kind, fmt, index, fallback_prefix)
     return f"COALESCE({plain}, {general})" if plain else general
 
 
@@ -157,10 +180,11 @@ def _plain(v: str, kind: str, fmt: str | None) -> str | None:
     return None
 
 
-def _general(v: str, kind: str, fmt: str | None, index: int) -> str:
+def _general(column: str, kind: str, fmt: str | None, index: int, fallback_prefix: str) -> str:
+    v = ident(column)
     t = f"trim({v})"
-    null = f"({v} IS NULL OR {t} IN ({_NULLS}))"
-    fallback = f"rk_to_{kind}({v}, {sql_string(fmt) if fmt else 'NULL'}, {index})"
+    null = null_cell(column)
+    fallback = f"{fallback_prefix}{kind}({v}, {sql_string(fmt) if fmt else 'NULL'}, {index})"
     if kind == "integer":
         fast = (
             f"WHEN regexp_full_match({t}, '{_INT_RE}') "
@@ -207,6 +231,16 @@ def _arrow(rows: Iterator[list[Any]], width: int) -> pa.Table:
     return pa.table({f"c{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
 
 
+@dataclass
+class Cells:
+    """``sql(parallel)``: a relation with the data cells as text columns c0..cN, in file order
+    (the argument says whether DuckDB may read the file in parallel); ``csv``: the UTF-8 CSV
+    DuckDB reads them from, when the file is a CSV/TSV."""
+
+    sql: Callable[[bool], str]
+    csv: Path | None = None
+
+
 @contextmanager
 def raw_cells(
     con: duckdb.DuckDBPyConnection,
@@ -214,14 +248,12 @@ def raw_cells(
     inspection: Inspection,
     columns: list[Column],
     tmp_dir: Path,
-) -> Iterator[Callable[[bool], str]]:
-    """SQL for a relation with the data cells as text columns c0..cN, in file order; the
-    argument says whether DuckDB may read the file in parallel."""
+) -> Iterator[Cells]:
     width = len(columns)
     kind = inspection.format
     if kind in ("csv", "tsv"):
         with _utf8_file(path, inspection, tmp_dir) as utf8:
-            yield lambda parallel: _csv_relation(utf8, inspection, width, parallel)
+            yield Cells(lambda parallel: _csv_relation(utf8, inspection, width, parallel), utf8)
         return
     if kind == "xlsx":
         table = _arrow(_xlsx_rows(path, inspection), width)
@@ -230,7 +262,7 @@ def raw_cells(
     else:
         raise LoadError(f"{kind} files are not loaded as text cells")
     con.register("rk_cells", table)
-    yield lambda parallel: "rk_cells"
+    yield Cells(lambda parallel: "rk_cells")
 
 
 @contextmanager
@@ -249,23 +281,35 @@ def _utf8_file(path: Path, inspection: Inspection, tmp_dir: Path) -> Iterator[Pa
         yield Path(handle.name)
 
 
-def _csv_relation(path: Path, inspection: Inspection, width: int, parallel: bool) -> str:
+def read_csv_sql(
+    path: Path, inspection: Inspection, width: int, parallel: bool, *extra: str
+) -> str:
+    """DuckDB's read_csv of the data lines as text columns c0..cN; ``extra`` options replace
+    the lenient defaults (short rows padded, extra values dropped)."""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     quote = inspection.quotechar or ""
-    options = [
-        "auto_detect=false",
-        "header=false",
-        f"delim={sql_string(inspection.delimiter or ',')}",
-        f"quote={sql_string(quote)}",
-        f"escape={sql_string(quote)}",
-        f"skip={inspection.data_start_row}",
-        f"columns={columns}",
-        "null_padding=true",
-        "strict_mode=false",
-        "max_line_size=16777216",
-        f"parallel={'true' if parallel else 'false'}",
-    ]
-    source = f"read_csv({sql_string(str(path))}, {', '.join(options)})"
+    options = {
+        "auto_detect": "false",
+        "header": "false",
+        "delim": sql_string(inspection.delimiter or ","),
+        "quote": sql_string(quote),
+        "escape": sql_string(quote),
+        "skip": str(inspection.data_start_row),
+        "columns": columns,
+        "null_padding": "true",
+        "strict_mode": "false",
+        "max_line_size": "16777216",
+        "parallel": "true" if parallel else "false",
+    }
+    for option in extra:
+        name, value = option.split("=", 1)
+        options[name] = value
+    listed = ", ".join(f"{name}={value}" for name, value in options.items())
+    return f"read_csv({sql_string(str(path))}, {listed})"
+
+
+def _csv_relation(path: Path, inspection: Inspection, width: int, parallel: bool) -> str:
+    source = read_csv_sql(path, inspection, width, parallel)
     if not inspection.footer_rows and not inspection.ignored_rows:
         return f"(SELECT * FROM {source})"
     # Rare (notes under a table, a header repeated per page): number the rows to drop them.
@@ -349,8 +393,13 @@ def load_table(
     inspection: Inspection,
     target: Path,
     tmp_dir: Path,
+    *,
+    complete_report: bool = False,
 ) -> Loaded:
-    """Write the file's table to ``target``; demote columns that don't convert, report it."""
+    """Write the file's table to ``target``; demote columns that don't convert, report it.
+
+    ``complete_report``: the inspection saw only part of the file, so list every ragged row and
+    every value of a demoted column from the whole file (``renkei.datastore.scan``)."""
     if inspection.format == "parquet":
         return _copy_parquet(con, path, target)
     columns = list(inspection.columns)
@@ -364,9 +413,9 @@ def load_table(
     kinds = [c.type for c in columns]
     problems: list[dict[str, Any]] = []
     parallel = True
-    with raw_cells(con, path, inspection, columns, tmp_dir) as relation:
+    with raw_cells(con, path, inspection, columns, tmp_dir) as cells:
         for _ in range(MAX_DEMOTIONS + 2):
-            source = relation(parallel)
+            source = cells.sql(parallel)
             select = ", ".join(
                 f"{conversion(f'c{i}', kind, c.format, i)} AS {ident(c.name)}"
                 for i, (c, kind) in enumerate(zip(columns, kinds, strict=True))
@@ -397,6 +446,16 @@ def load_table(
                 kinds[index] = "string"
         else:
             raise LoadError("Too many columns had values that did not match their type")
+        if complete_report:
+            from renkei.datastore import scan
+
+            report = scan.ProblemList()
+            if cells.csv is not None:
+                scan.ragged_rows(con, cells.csv, inspection, len(columns), parallel, report)
+            demoted = [i for i, (c, kind) in enumerate(zip(columns, kinds, strict=True))
+                       if kind != c.type]  # fmt: skip
+            scan.unconverted_values(con, target, columns, demoted, report)
+            problems += report.finish()
     return Loaded(table_fields(columns, kinds, geometry), _count(con, target), problems)
 
 
@@ -420,21 +479,25 @@ SAMPLE_TAIL_BYTES = 256 * 1024
 
 @contextmanager
 def _inspection_sample(
-    path: Path, filename: str | None, declared: str | None, tmp_dir: Path
+    path: Path, filename: str | None, declared: str | None, tmp_dir: Path, sample_above: int
 ) -> Iterator[tuple[Path, int | None]]:
-    """The file itself, or for a large CSV/TSV a copy of its head and tail, cut at line ends,
-    with the number of lines that come from the head (row numbers beyond it are the tail's)."""
+    """The file itself, or for a CSV/TSV over ``sample_above`` bytes a copy of its head and
+    tail, cut at line ends, with the number of lines that come from the head (row numbers
+    beyond it are the tail's)."""
     kind = (declared or Path(filename or path.name).suffix.lstrip(".")).lower()
     size = path.stat().st_size
-    if size <= SAMPLE_ABOVE_BYTES or kind not in ("csv", "tsv", "txt"):
+    if size <= sample_above or kind not in ("csv", "tsv", "txt"):
         yield path, None
         return
+    # Head and tail never overlap, even under a small threshold (tests).
+    head_bytes = min(SAMPLE_HEAD_BYTES, sample_above // 2)
+    tail_bytes = min(SAMPLE_TAIL_BYTES, sample_above // 4)
     with path.open("rb") as source:
-        head = source.read(SAMPLE_HEAD_BYTES)
+        head = source.read(head_bytes)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: no byte-wise cutting
             yield path, None
             return
-        source.seek(size - SAMPLE_TAIL_BYTES)
+        source.seek(size - tail_bytes)
         tail = source.read()
     # A newline byte never occurs inside a UTF-8, Shift_JIS or EUC-JP character.
     head = head[: head.rfind(b"\n") + 1]
@@ -452,20 +515,33 @@ def inspect_and_load(
     declared_format: str | None,
     target: Path,
     tmp_dir: Path,
+    *,
+    sample_above: int | None = None,
 ) -> tuple[Inspection, Loaded, dict[str, float]]:
-    """The whole load of a file: inspection, then conversion to ``target``; with timings."""
+    """The whole load of a file: inspection, then conversion to ``target``; with timings.
+    CSV/TSV files over ``sample_above`` bytes (default SAMPLE_ABOVE_BYTES) are inspected from
+    a sample, and their problems listed from a scan of the whole file."""
+    from renkei.datastore import scan
     from renkei.ingest import inspect_file
 
     started = perf_counter()
-    with _inspection_sample(path, filename, declared_format, tmp_dir) as (sample, head_lines):
+    above = SAMPLE_ABOVE_BYTES if sample_above is None else sample_above
+    with _inspection_sample(path, filename, declared_format, tmp_dir, above) as (
+        sample,
+        head_lines,
+    ):
         inspection = inspect_file(sample, filename=filename, declared_format=declared_format)
     if head_lines is not None:
         # Rows to skip inside the data are known by number only within the head; others (a
         # header repeated further down) fail their columns' types and are reported then.
+        # Ragged rows seen in the sample are listed again, all of them, by the whole-file scan.
         inspection = inspection.model_copy(
             update={
                 "size": path.stat().st_size,
                 "ignored_rows": [r for r in inspection.ignored_rows if r <= head_lines],
+                "problems": [
+                    p for p in inspection.problems if p.rule not in scan.SAMPLE_RULES_REPLACED
+                ],
             }
         )
     inspected = perf_counter()
@@ -474,7 +550,9 @@ def inspect_and_load(
         raise LoadError("; ".join(errors[:3]) or "the file is not a usable table")
     if inspection.format not in TABULAR_FORMATS:
         raise LoadError("the file is not a table (CSV, TSV, XLSX, JSON, GeoJSON or Parquet)")
-    loaded = load_table(con, path, inspection, target, tmp_dir)
+    loaded = load_table(
+        con, path, inspection, target, tmp_dir, complete_report=head_lines is not None
+    )
     timings = {"inspect": inspected - started, "convert": perf_counter() - inspected}
     return inspection, loaded, timings
 

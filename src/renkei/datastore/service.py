@@ -24,6 +24,7 @@ from renkei.datastore.query import (
     select_sql,
 )
 from renkei.datastore.store import DataStore
+from renkei.datastore.sync import fetch_status
 from renkei.datastore.types import STORAGE, require_type
 from renkei.datastore.write import (
     ROW_ID,
@@ -84,7 +85,14 @@ def _editable_table(
     table = ctx.session.get(DatastoreTable, res.id)
     if table is None and not create:
         raise _missing(ref)
-    if table is not None and table.source == "file" and not force:
+    if table is not None and table.source == "url" and create:
+        # datastore_create on a link resource is CKAN's usual way to fill its table from a
+        # script: the table becomes the publisher's, and the link is no longer loaded into it
+        # (a fetch under way is discarded when it finishes).
+        table.source = "api"
+        table.status = "active"
+        table.message = None
+    if table is not None and table.source != "api" and not force:
         raise ValidationError(
             {
                 "read-only": [
@@ -337,6 +345,8 @@ def datastore_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             "load_started": table.load_started.isoformat() if table.load_started else None,
             "load_finished": table.load_finished.isoformat() if table.load_finished else None,
             "problems": table.report or [],
+            # Link resources: the URL loaded, and the SHA-256, size and time of the last fetch.
+            "fetched": fetch_status(table),
             "primary_key": table.primary_key or [],
         },
         "fields": [

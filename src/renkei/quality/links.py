@@ -7,9 +7,9 @@ link-local, shared, reserved and multicast targets are refused unless the node a
 (``RENKEI_FETCH_ALLOW_PRIVATE=true``, for tests and closed networks). Requests to one host are
 spaced by ``link_check_host_interval`` seconds, so a scan never hammers a municipality's server.
 
-Residual risk, stated: the address is checked when resolved, and httpx resolves again when it
-connects; a DNS server that answers differently within that instant (DNS rebinding) could slip
-through. Deployments that need more put the checker behind an egress proxy.
+The connection itself goes through ``renkei.outbound.guarded_transport``: the host is resolved
+once more, checked again, and the socket connects to that checked address, so a DNS answer that
+changes after the check (rebinding) can't lead the checker to another address.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import httpx
 
 from renkei import __version__
 from renkei.config import Settings
-from renkei.outbound import forbidden_address, system_resolver
+from renkei.outbound import FetchRefused, forbidden_address, guarded_transport, system_resolver
 from renkei.quality import vocab
 from renkei.quality.findings import Finding, Location, Score, Severity
 
@@ -52,10 +52,6 @@ class _Answer:
     status: int
     headers: httpx.Headers
     body: bytes
-
-
-class FetchRefused(Exception):
-    """The URL may not be fetched (private target, unsupported scheme)."""
 
 
 @dataclass
@@ -106,6 +102,8 @@ class LinkChecker:
         self.resolver = resolver
         self.sniff_bytes = sniff_bytes
         self._client = httpx.Client(
+            # Connections go to the addresses checked when connecting (no DNS rebinding).
+            transport=guarded_transport(allow_private=allow_private, resolver=resolver),
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
@@ -190,6 +188,9 @@ class LinkChecker:
                                 break
                     result.final_url = current
                     return _Answer(response.status_code, response.headers, body[: self.sniff_bytes])
+            except FetchRefused as exc:  # the answer changed between guard() and connecting
+                result.error = f"refused: {exc}"
+                return None
             except httpx.TimeoutException:
                 result.error = "timed out"
                 return None

@@ -212,7 +212,8 @@ class DatastoreTable(Base):
     resource_id: Mapped[str] = mapped_column(
         ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True
     )
-    # "api": rows written through datastore_create/upsert; "file": loaded from the upload.
+    # "api": rows written through datastore_create/upsert; "file": loaded from the upload;
+    # "url": loaded from the file a link resource points to, fetched by the node.
     source: Mapped[str] = mapped_column(String(10), default="api")
     # pending | loading | active | failed
     status: Mapped[str] = mapped_column(String(20), default="active")
@@ -223,8 +224,14 @@ class DatastoreTable(Base):
     fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     primary_key: Mapped[list[str] | None] = mapped_column(JSON)
     row_count: Mapped[int] = mapped_column(BigInteger, default=0)
-    # SHA-256 of the file the table was (or is being) loaded from.
+    # SHA-256 of the file the table was (or is being) loaded from; for "url" tables, of the
+    # body fetched last.
     source_hash: Mapped[str | None] = mapped_column(String(200))
+    # "url" tables: the URL being loaded (a changed resource URL loads again), and when and
+    # how many bytes were fetched last, so the status can tell what the rows come from.
+    source_url: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    fetched_bytes: Mapped[int | None] = mapped_column(BigInteger)
     message: Mapped[str | None] = mapped_column(Text)
     # Problems met while loading, each with row, column, what and how it was handled.
     report: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
