@@ -67,3 +67,48 @@ def test_the_list_is_capped_with_a_count_per_kind(tmp_path, catalog, monkeypatch
     assert summaries["ingest.row.too_few_fields"]["count"] == 15
     assert summaries["load.value.not_converted"]["count"] == 40
     assert "40 in all" in summaries["load.value.not_converted"]["message"]
+
+
+def test_the_rows_serve_before_the_whole_file_scan_ends(tmp_path, catalog):  # type: ignore[no-untyped-def]
+    """``on_loaded`` sees the complete rows first; the scan then reads the table where the
+    callback moved it (published) and adds the whole file's problems."""
+    source = tmp_path / "big.csv"
+    _big_csv(source, {1500: "1500,施設1500"}, bad_counts={1800})
+    target = tmp_path / "staged.duckdb"
+    moved = tmp_path / "published.duckdb"
+    early: list[tuple[int, int]] = []
+
+    def publish(inspection, loaded):  # type: ignore[no-untyped-def]
+        early.append((loaded.row_count, len(loaded.problems)))
+        target.rename(moved)
+        return moved
+
+    with catalog.datastore.engine.isolated() as con:
+        _, loaded, timings = load.inspect_and_load(
+            con, source, source.name, None, target, tmp_path, sample_above=20_000,
+            on_loaded=publish,
+        )  # fmt: skip
+    assert early == [(3000, 1)]  # all rows; only the demotion known so far
+    rules = [p.get("rule") for p in loaded.problems]
+    assert "ingest.row.too_few_fields" in rules and "load.value.not_converted" in rules
+    assert not target.exists() and moved.exists()
+    assert timings["ready"] > 0 and timings["report"] >= 0
+
+
+def test_a_sampled_upload_is_active_once_with_the_complete_report(  # type: ignore[no-untyped-def]
+    tmp_path, api, ds, catalog
+):
+    from renkei.store.tables import DatastoreTable
+
+    catalog.settings.datastore_sample_above_bytes = 20_000
+    source = tmp_path / "big.csv"
+    _big_csv(source, {1500: "1500,施設1500"}, bad_counts=set())
+    res = api.ok("resource_create", ds.editor, package_id=ds.public_dataset,
+                 files={"upload": ("big.csv", source.read_bytes())})  # fmt: skip
+    assert catalog.datastore.jobs.join(timeout=60)
+    with catalog.context() as ctx:
+        table = ctx.session.get(DatastoreTable, res["id"])
+        assert (table.status, table.version, table.row_count) == ("active", 1, 3000)
+        rules = [p.get("rule") for p in table.report]
+    assert "ingest.row.too_few_fields" in rules
+    assert "datastore.report.pending" not in rules  # the note was replaced by the full list

@@ -64,6 +64,12 @@ class Loaded:
     problems: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: Called when the table file is complete but the whole-file problem scan of a sampled file is
+#: still to come: it may publish the table (returning where the file went) so that the rows
+#: serve at once, or return None to leave the file where it is.
+OnLoaded = Callable[[Loaded], Path | None]
+
+
 def _fail(index: int, value: str) -> None:
     raise ValueError(f"RK_CONVERT {index} {value!r}")
 
@@ -395,6 +401,7 @@ def load_table(
     tmp_dir: Path,
     *,
     complete_report: bool = False,
+    on_loaded: OnLoaded | None = None,
 ) -> Loaded:
     """Write the file's table to ``target``; demote columns that don't convert, report it.
 
@@ -449,6 +456,11 @@ def load_table(
         if complete_report:
             from renkei.datastore import scan
 
+            fields = table_fields(columns, kinds, geometry)
+            if on_loaded is not None:
+                # The rows are complete: they may serve while the whole file is scanned.
+                published = on_loaded(Loaded(fields, _count(con, target), list(problems)))
+                target = published or target
             report = scan.ProblemList()
             if cells.csv is not None:
                 scan.ragged_rows(con, cells.csv, inspection, len(columns), parallel, report)
@@ -517,10 +529,12 @@ def inspect_and_load(
     tmp_dir: Path,
     *,
     sample_above: int | None = None,
+    on_loaded: Callable[[Inspection, Loaded], Path | None] | None = None,
 ) -> tuple[Inspection, Loaded, dict[str, float]]:
     """The whole load of a file: inspection, then conversion to ``target``; with timings.
     CSV/TSV files over ``sample_above`` bytes (default SAMPLE_ABOVE_BYTES) are inspected from
-    a sample, and their problems listed from a scan of the whole file."""
+    a sample, and their problems listed from a scan of the whole file; ``on_loaded`` is called
+    between the two (see ``OnLoaded``), and ``timings["ready"]`` says when that was."""
     from renkei.datastore import scan
     from renkei.ingest import inspect_file
 
@@ -550,10 +564,28 @@ def inspect_and_load(
         raise LoadError("; ".join(errors[:3]) or "the file is not a usable table")
     if inspection.format not in TABULAR_FORMATS:
         raise LoadError("the file is not a table (CSV, TSV, XLSX, JSON, GeoJSON or Parquet)")
+    ready: list[float] = []
+
+    def loaded_early(early: Loaded) -> Path | None:
+        ready.append(perf_counter())
+        return on_loaded(inspection, early) if on_loaded is not None else None
+
     loaded = load_table(
-        con, path, inspection, target, tmp_dir, complete_report=head_lines is not None
+        con,
+        path,
+        inspection,
+        target,
+        tmp_dir,
+        complete_report=head_lines is not None,
+        on_loaded=loaded_early,
     )
-    timings = {"inspect": inspected - started, "convert": perf_counter() - inspected}
+    finished = perf_counter()
+    timings = {
+        "inspect": inspected - started,
+        "convert": (ready[0] if ready else finished) - inspected,
+        "ready": (ready[0] if ready else finished) - started,
+        "report": finished - (ready[0] if ready else finished),
+    }
     return inspection, loaded, timings
 
 

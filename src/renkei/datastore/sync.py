@@ -11,14 +11,16 @@ background job, between two transactions, never while a request or a transaction
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from renkei.catalog.context import utcnow
-from renkei.datastore.load import TABULAR_FORMATS, LoadError, inspect_and_load
+from renkei.datastore.load import TABULAR_FORMATS, Loaded, LoadError, inspect_and_load
 from renkei.errors import RenkeiError
+from renkei.ingest import Inspection
 from renkei.ingest.fetch import Fetched, failure_message, fetch
 from renkei.ingest.inspector import EXTENSIONS
 from renkei.store.tables import DatastoreTable, Resource
@@ -202,6 +204,17 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
             )
             path, filename = fetched.path, fetched.filename
         assert path is not None
+
+        def serve_early(inspection: Inspection, early: Loaded) -> Path | None:
+            # A sampled large file: the rows serve now, the whole-file report follows.
+            problems = [_problem(p) for p in inspection.problems] + early.problems
+            at = _publish(catalog, resource_id, source, key, staged, early,
+                          [*problems, REPORT_PENDING], fetched)  # fmt: skip
+            if at is not None:
+                published.append(at)
+            return at[1] if at is not None else None
+
+        published: list[tuple[int, Path]] = []
         with store.engine.isolated(memory_limit=settings.datastore_load_memory_limit) as con:
             inspection, loaded, _ = inspect_and_load(
                 con,
@@ -211,6 +224,7 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
                 staged,
                 tmp_dir,
                 sample_above=settings.datastore_sample_above_bytes,
+                on_loaded=serve_early,
             )
     except RenkeiError as exc:  # the fetch failed: refused, HTTP error, too large, timeout
         staged.unlink(missing_ok=True)
@@ -227,7 +241,39 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
     finally:
         if fetched is not None:
             fetched.path.unlink(missing_ok=True)
-    problems = [_problem(p) for p in inspection.problems]
+    problems = [_problem(p) for p in inspection.problems] + loaded.problems
+    if published:
+        _complete_report(catalog, resource_id, published[0][0], problems)
+    else:
+        _publish(catalog, resource_id, source, key, staged, loaded, problems, fetched)
+
+
+# Shown in a sampled large file's report while the whole file is being scanned.
+REPORT_PENDING = {
+    "rule": "datastore.report.pending",
+    "severity": "info",
+    "location": {"row": None, "column": None, "column_name": None},
+    "message": "The table is loaded; the whole file is still being checked for ragged rows "
+    "and values that don't convert. The full list replaces this note.",
+    "message_ja": "テーブルは読み込み済みです。ファイル全体の行の列数と値の変換を確認中で、"
+    "終わりしだい一覧がこの注記に代わります。",
+}
+
+
+def _publish(
+    catalog: Catalog,
+    resource_id: str,
+    source: str,
+    key: str | None,
+    staged: Path,
+    loaded: Loaded,
+    problems: list[dict[str, Any]],
+    fetched: Fetched | None,
+) -> tuple[int, Path] | None:
+    """Make the staged table file the resource's new version: (version, its file), or None
+    when the resource changed meanwhile (its own load follows)."""
+    store = catalog.datastore
+    assert store is not None
     with catalog.context() as ctx:
         res = ctx.session.get(Resource, resource_id)
         table = ctx.session.get(DatastoreTable, resource_id)
@@ -239,7 +285,7 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
             or _table_key(table) != key
         ):
             staged.unlink(missing_ok=True)  # the file changed meanwhile: its own load follows
-            return
+            return None
         version = table.version + 1
         published = store.files.publish(staged, resource_id, version)
         ctx.on_rollback(lambda: published.unlink(missing_ok=True))
@@ -251,9 +297,21 @@ def load_resource(catalog: Catalog, resource_id: str) -> None:
         table.row_count = loaded.row_count
         table.status = "pending" if _fetch_again(table) else "active"
         table.message = None
-        table.report = problems + loaded.problems
+        table.report = problems
         _record_fetch(table, fetched)
         table.load_finished = table.modified = utcnow()
+    return version, published
+
+
+def _complete_report(
+    catalog: Catalog, resource_id: str, version: int, problems: list[dict[str, Any]]
+) -> None:
+    """The whole-file scan's problems replace the early report, if the version still serves."""
+    with catalog.context() as ctx:
+        table = ctx.session.get(DatastoreTable, resource_id)
+        if table is not None and table.version == version:
+            table.report = problems
+            table.modified = utcnow()
 
 
 def _problem(finding: Any) -> dict[str, Any]:
