@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from renkei.quality import cellscan as scan
 from renkei.quality.findings import Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect, is_number, nonempty, notes_sheet
-from renkei.quality.layout import blob as column_blob
+from renkei.quality.grid import nonempty as nonempty_cells
+from renkei.quality.grid import raw, texts
+from renkei.quality.layout import Layout, column, detect, is_number, nonempty, notes_sheet
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -199,6 +204,7 @@ RULES = {
 PAIR = scan.cell(r"\s*[+-]?\d{1,3}\.\d+\s*[,、，/／ ]\s*[+-]?\d{1,3}\.\d+\s*")
 _QTY = r"[0-9０-９][0-9０-９,，]*\s*(?:人|円|件|台|戸|世帯|床|名|箇所)"
 MULTI_QTY = re.compile(rf"{_QTY}[^\x1f]*?[／/、・,，][^\x1f]*?{_QTY}")
+QTY_UNITS = ("人", "円", "件", "台", "戸", "世帯", "床", "名", "箇所")
 # 1-3: number-like cells with decoration; full-width digit codes and phone numbers.
 PLAIN = scan.cell(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 DECORATED = scan.cell(
@@ -261,6 +267,27 @@ FOOTNOTE_MARKS = ("＊", "*", "※", "注")
 NON_PLAIN = re.compile(r"[^0-9.\x1f]")
 SAMPLE = 2000
 
+# Whole-column pre-filters (see cellscan): bytes regexes over a column's UTF-8 buffer, and RE2
+# patterns whose matches are the cells the Python rule then looks at. Each finds at least every
+# cell its rule can report.
+PAIR_SEPARATORS = "[,、，/／ ]"
+QTY_PREFILTER = scan.utf8_any(*QTY_UNITS)
+NON_PLAIN_BYTES = re.compile(rb"[^0-9.]")
+FULLWIDTH_DIGIT_BYTES = re.compile(rb"\xef\xbc[\x90-\x99]")
+LAYOUT_BYTES = scan.utf8_any(*LAYOUT_CHARS)
+# PLATFORM's characters all lie in U+2100-U+24BF, U+3200-U+33FF, U+F900-U+FA3F or are 髙.
+PLATFORM_BYTES = re.compile(rb"\xe2[\x84-\x92]|\xe3[\x88-\x8f]|\xef[\xa4-\xa8]|\xe9\xab\x99")
+ERA_BYTES = re.compile(scan.utf8_any(*ERAS).pattern + rb"|[MTSHR][0-9]")
+AREA_CHARS = [ch.encode() for ch in "都道府県市区町村"]
+TOTAL_BYTES = scan.utf8_any(*TOTAL_WORDS)
+FOOTNOTE_BYTES = scan.utf8_any(*FOOTNOTE_MARKS)
+PAIR_PREFILTER = scan.utf8_any(*"、，/／ ,")
+QTY_SEPARATOR_BYTES = scan.utf8_any(*QTY_SEPARATORS)
+SLASH = re.compile(rb"/")
+YES_NO = pa.array(["", "0", "1", "0.0", "1.0"])
+PLAIN_JOINED = scan.joined(PLAIN)
+DECORATED_JOINED = scan.joined(DECORATED)
+
 
 def visible(cell: str, limit: int = 50) -> str:
     """The cell with its layout whitespace made visible: '␣' for a space, '□' for a
@@ -277,8 +304,8 @@ def numeric_column(col: list[str] | tuple[str, ...]) -> bool:
     if not sample:
         return False
     blob = scan.join(sample)
-    decorated = len(DECORATED.findall(blob))
-    return decorated >= 0.8 * len(sample) and PLAIN.search(blob) is not None
+    decorated = len(DECORATED_JOINED.findall(blob))
+    return decorated >= 0.8 * len(sample) and PLAIN_JOINED.search(blob) is not None
 
 
 def _loc(sheet: Sheet, row: int | None = None, col: int | None = None, label: str | None = None):
@@ -433,136 +460,17 @@ def check_sheet(
                 _loc(sheet, layout.header_rows[0], c, label),
             )
 
-    cols = columns(sheet, layout)
     data_rows = layout.data
     has_area = any(AREA_LABEL.search(label) for label in labels)
-    for c, col in enumerate(cols):
-        if not col:
+    for c in range(layout.width):
+        col = column(sheet, layout, c)
+        if not len(col):
             continue
         label = labels[c] if c < len(labels) else ""
-        blob = column_blob(sheet, layout, c)
         filled_cells = nonempty(sheet, layout, c)
         if not filled_cells:
             continue
-
-        def at(i: int) -> Location:
-            return _loc(sheet, data_rows[i], c, label)  # noqa: B023
-
-        # Every pattern runs behind a cheap test (a substring or a one-class scan), so a
-        # clean column costs a few C-speed passes.
-        numeric = numeric_column(col)
-        if not numeric:
-            if PAIR_HINT.search(blob):
-                for i, text in scan.hits(blob, PAIR):
-                    out.add(
-                        "jp-mr.1-2",
-                        f"two numbers in one cell: '{text.strip()}'",
-                        f"1つのセルに2つの数値: 「{text.strip()}」",
-                        at(i),
-                    )
-            if any(sep in blob for sep in QTY_SEPARATORS) and QTY_HINT.search(blob):
-                for i, text in scan.hits(blob, MULTI_QTY):
-                    out.add(
-                        "jp-mr.1-2",
-                        f"several quantities in one cell: '{text[:40]}'",
-                        f"1つのセルに複数の数量: 「{text[:40]}」",
-                        at(i),
-                    )
-        elif NON_PLAIN.search(blob):
-            for i, text in scan.hits(blob, DECORATED):
-                if not is_number(text):
-                    out.add(
-                        "jp-mr.1-3",
-                        f"number written with text: '{text.strip()}'",
-                        f"文字を含む数値: 「{text.strip()}」",
-                        at(i),
-                    )
-        if FULLWIDTH_DIGIT.search(blob):
-            for i, text in scan.hits(blob, FULLWIDTH_CODE):
-                out.add(
-                    "jp-mr.1-3",
-                    f"full-width digits: '{text}'",
-                    f"全角数字: 「{text}」",
-                    at(i),
-                    severity=Severity.warning,
-                )
-        if sheet.numeric is not None:
-            for i, text in scan.hits(blob, PLAIN):
-                if (data_rows[i] + 1, c + 1) not in sheet.numeric:
-                    out.add(
-                        "jp-mr.1-3",
-                        f"number stored as text: '{text}'",
-                        f"文字列として保存された数値: 「{text}」",
-                        at(i),
-                    )
-        if (
-            numeric
-            and label
-            and not UNIT.search(label)
-            and not NOT_A_QUANTITY.search(label)
-            and set(col) - {"", "0", "1", "0.0", "1.0"}
-        ):  # a yes/no column has no unit
-            out.add(
-                "jp-mr.1-9",
-                f"numeric column '{label}' does not state its unit",
-                f"数値の列「{label}」に単位の記載がない",
-                _loc(sheet, layout.header_rows[0] if layout.header_rows else None, c, label),
-            )
-        if any(space in blob for space in LAYOUT_CHARS):
-            # Find the cells with whitespace (a one-class scan), then look at each closely.
-            for i, text in scan.cells_with(blob, SPACE_CHAR):
-                if not LAYOUT_IN_CELL.search(text):
-                    continue
-                shown = visible(col[i])
-                out.add(
-                    "jp-mr.1-5",
-                    f"spaces or a line break used for layout: '{shown}'",
-                    f"体裁のための空白・改行: 「{shown}」",
-                    at(i),
-                )
-        for i, ch in scan.hits(blob, PLATFORM):
-            out.add(
-                "jp-mr.1-10", f"platform-dependent character '{ch}'", f"機種依存文字「{ch}」", at(i)
-            )
-        if not numeric and (any(era in blob for era in ERAS) or ERA_LETTER.search(blob)):
-            for m in ERA.finditer(blob):
-                text = scan.cell_at(blob, m.start())
-                if not WESTERN.search(text):
-                    i = blob.count(scan.SEP, 0, m.start())
-                    out.add(
-                        "jp-mr.1-11",
-                        f"Japanese era year without the Western year: '{text[:30]}'",
-                        f"西暦の併記がない和暦: 「{text[:30]}」",
-                        at(i),
-                    )
-        if not numeric and "/" in blob:
-            for i, text in scan.hits(blob, US_DATE):
-                out.add(
-                    "jp-mr.1-11",
-                    f"date in month/day/year order: '{text}'",
-                    f"月/日/年の順の日付: 「{text}」",
-                    at(i),
-                )
-        if not has_area and not numeric and scan.count(blob, AREA_VALUE) >= 0.5 * filled_cells:
-            has_area = True
-        if numeric or c > 3:
-            continue
-        if any(word in blob for word in TOTAL_WORDS):
-            for i, text in scan.hits(blob, TOTAL_CELL):
-                out.add(
-                    "jp-mr.table.totals",
-                    f"total row '{text.strip()}' among the records",
-                    f"合計の行「{text.strip()}」がデータに混在",
-                    at(i),
-                )
-        if any(mark in blob for mark in FOOTNOTE_MARKS):
-            for i, text in scan.hits(blob, FOOTNOTE_CELL):
-                out.add(
-                    "jp-mr.table.footnote-marker",
-                    f"footnote marker in '{text.strip()}'",
-                    f"「{text.strip()}」に注記記号",
-                    at(i),
-                )
+        has_area = _check_column(sheet, out, layout, c, col, label, has_area)
     for rule_id in (
         "jp-mr.1-2",
         "jp-mr.1-3",
@@ -610,6 +518,147 @@ def check_sheet(
         for rule_id in ("jp-mr.1-4", "jp-mr.1-7", "jp-mr.1-8"):
             out.check(rule_id)
     return layout
+
+
+def _check_column(
+    sheet: Sheet, out: Collector, layout: Layout, c: int, col, label: str, has_area: bool
+) -> bool:
+    """The cell rules on one data column; returns whether an area column is now known."""
+    data_rows = layout.data
+    filled_cells = nonempty(sheet, layout, c)
+
+    def at(i: int) -> Location:
+        return _loc(sheet, data_rows[i], c, label)
+
+    buffer = raw(col)
+    # Every rule runs behind a whole-column pre-filter (see cellscan), so a clean column costs
+    # a few C-speed passes and Python sees only the flagged cells.
+    numeric = numeric_column(col.slice(0, SAMPLE).to_pylist())
+    if not numeric:
+        if scan.maybe(col, PAIR_PREFILTER):
+            for i, text in scan.fullmatches(col, scan.candidates(col, PAIR_SEPARATORS), PAIR):
+                out.add(
+                    "jp-mr.1-2",
+                    f"two numbers in one cell: '{text.strip()}'",
+                    f"1つのセルに2つの数値: 「{text.strip()}」",
+                    at(i),
+                )
+        if scan.maybe(col, QTY_SEPARATOR_BYTES) and scan.maybe(col, QTY_PREFILTER):
+            found = np.intersect1d(
+                scan.candidates(col, "[／/、・,，]"),
+                scan.candidates(col, scan.re2_any(*QTY_UNITS)),
+            )
+            for i, _, text in scan.hits(col, found, MULTI_QTY):
+                out.add(
+                    "jp-mr.1-2",
+                    f"several quantities in one cell: '{text[:40]}'",
+                    f"1つのセルに複数の数量: 「{text[:40]}」",
+                    at(i),
+                )
+    elif NON_PLAIN_BYTES.search(buffer):
+        # Cells of digits and dots only are plain numbers or no number at all: never reported.
+        index = scan.candidates(col, "[^0-9.]")
+        for i, text in scan.fullmatches(col, index, DECORATED):
+            if not is_number(text):
+                out.add(
+                    "jp-mr.1-3",
+                    f"number written with text: '{text.strip()}'",
+                    f"文字を含む数値: 「{text.strip()}」",
+                    at(i),
+                )
+    if FULLWIDTH_DIGIT_BYTES.search(buffer):
+        for i, text in scan.fullmatches(col, scan.candidates(col, "[０-９]"), FULLWIDTH_CODE):
+            out.add(
+                "jp-mr.1-3",
+                f"full-width digits: '{text}'",
+                f"全角数字: 「{text}」",
+                at(i),
+                severity=Severity.warning,
+            )
+    if sheet.numeric is not None:
+        index = np.flatnonzero(nonempty_cells(col))
+        for i, text in scan.fullmatches(col, index, PLAIN):
+            if (data_rows[i] + 1, c + 1) not in sheet.numeric:
+                out.add(
+                    "jp-mr.1-3",
+                    f"number stored as text: '{text}'",
+                    f"文字列として保存された数値: 「{text}」",
+                    at(i),
+                )
+    if (
+        numeric
+        and label
+        and not UNIT.search(label)
+        and not NOT_A_QUANTITY.search(label)
+        and not pc.all(pc.is_in(col, value_set=YES_NO)).as_py()
+    ):  # a yes/no column has no unit
+        out.add(
+            "jp-mr.1-9",
+            f"numeric column '{label}' does not state its unit",
+            f"数値の列「{label}」に単位の記載がない",
+            _loc(sheet, layout.header_rows[0] if layout.header_rows else None, c, label),
+        )
+    if LAYOUT_BYTES.search(buffer):
+        # Find the cells with whitespace (one kernel), then look at each closely.
+        index = scan.candidates(col, "[ \u3000\t\r\n]")
+        for i, text in zip(index.tolist(), texts(col, index), strict=True):
+            if not LAYOUT_IN_CELL.search(text):
+                continue
+            shown = visible(text)
+            out.add(
+                "jp-mr.1-5",
+                f"spaces or a line break used for layout: '{shown}'",
+                f"体裁のための空白・改行: 「{shown}」",
+                at(i),
+            )
+    if PLATFORM_BYTES.search(buffer):
+        for i, _, ch in scan.hits(col, scan.candidates(col, PLATFORM.pattern), PLATFORM):
+            out.add(
+                "jp-mr.1-10", f"platform-dependent character '{ch}'", f"機種依存文字「{ch}」", at(i)
+            )
+    if not numeric and ERA_BYTES.search(buffer):
+        index = scan.candidates(col, scan.re2_any(*ERAS) + "|[MTSHR][0-9]")
+        for i, text, _ in scan.hits(col, index, ERA):
+            if not WESTERN.search(text):
+                out.add(
+                    "jp-mr.1-11",
+                    f"Japanese era year without the Western year: '{text[:30]}'",
+                    f"西暦の併記がない和暦: 「{text[:30]}」",
+                    at(i),
+                )
+    if not numeric and SLASH.search(buffer):
+        for i, text in scan.fullmatches(col, scan.candidates(col, "/"), US_DATE):
+            out.add(
+                "jp-mr.1-11",
+                f"date in month/day/year order: '{text}'",
+                f"月/日/年の順の日付: 「{text}」",
+                at(i),
+            )
+    if not has_area and not numeric:
+        data = bytes(buffer)
+        if sum(data.count(ch) for ch in AREA_CHARS) >= 0.5 * filled_cells:
+            has_area = True
+    if numeric or c > 3:
+        return has_area
+    if TOTAL_BYTES.search(buffer):
+        index = scan.candidates(col, scan.re2_any(*TOTAL_WORDS))
+        for i, text in scan.fullmatches(col, index, TOTAL_CELL):
+            out.add(
+                "jp-mr.table.totals",
+                f"total row '{text.strip()}' among the records",
+                f"合計の行「{text.strip()}」がデータに混在",
+                at(i),
+            )
+    if FOOTNOTE_BYTES.search(buffer):
+        index = scan.candidates(col, scan.re2_any(*FOOTNOTE_MARKS))
+        for i, text in scan.fullmatches(col, index, FOOTNOTE_CELL):
+            out.add(
+                "jp-mr.table.footnote-marker",
+                f"footnote marker in '{text.strip()}'",
+                f"「{text.strip()}」に注記記号",
+                at(i),
+            )
+    return has_area
 
 
 def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
