@@ -5,8 +5,8 @@ made with ``cell()``, ``finditer`` otherwise), so its verdict is the one the rul
 meant. Running it on every cell would cost a Python call per cell, so each rule is guarded by
 cheaper tests that may say "maybe" but never miss:
 
-1. a bytes regex (or substring) over the column's UTF-8 buffer (``grid.raw``): no copy, and a
-   clean column costs one C pass;
+1. one RE2 pass over the column's cells back to back (``whole``, no copy) for the union of the
+   rules' triggers (``which``): a clean column costs one C pass for all rules;
 2. a pyarrow (RE2) kernel over the cells, whose matches are the candidate cells;
 3. the Python regex on the candidates only (``hits``, ``fullmatches``).
 
@@ -23,9 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from renkei.quality.grid import raw, texts
+from renkei.quality.grid import PY_WHITESPACE, raw, texts
 
 SEP = "\x1f"
+#: Python's whitespace (``\\s`` on str) as an RE2 class
+WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
 
 
 def cell(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -47,9 +49,29 @@ def count(blob: str, pattern: re.Pattern[str]) -> int:
     return len(pattern.findall(blob))
 
 
-def maybe(column: pa.Array, prefilter: re.Pattern[bytes]) -> bool:
-    """Might some cell hold a match? (a bytes regex over the whole column's UTF-8 buffer)"""
-    return prefilter.search(raw(column)) is not None
+def whole(column: pa.Array) -> pa.Array:
+    """The column's cells back to back as ONE string (no copy), for a single RE2 pass."""
+    data = raw(column)
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
+    return pa.StringArray.from_buffers(1, offsets, pa.py_buffer(data))
+
+
+def maybe(column: pa.Array | str, re2: str) -> bool:
+    """Might some cell hold a match of ``re2``? One RE2 pass over the whole column (pass
+    ``whole(column)`` to scan it several times); a match may span two cells, so a yes is
+    only a reason to look at the cells."""
+    one = column if isinstance(column, pa.Array) and len(column) == 1 else whole(column)
+    return bool(pc.match_substring_regex(one, re2)[0].as_py())
+
+
+def which(column: pa.Array, patterns: dict[str, str]) -> set[str]:
+    """The names of the RE2 ``patterns`` that may match in the column: one pass for all of
+    them, and one more per pattern only when something matched."""
+    one = whole(column)
+    union = "|".join(f"(?:{p})" for p in patterns.values())
+    if not patterns or not maybe(one, union):
+        return set()
+    return {name for name, p in patterns.items() if maybe(one, p)}
 
 
 def candidates(column: pa.Array, re2: str) -> np.ndarray:
@@ -74,11 +96,6 @@ def hits(
     for i, text in zip(index.tolist(), texts(column, index), strict=True):
         for m in pattern.finditer(text):
             yield i, text, m.group(0)
-
-
-def utf8_any(*words: str) -> re.Pattern[bytes]:
-    """A bytes prefilter for 'one of these words occurs'."""
-    return re.compile(b"|".join(re.escape(w.encode()) for w in words))
 
 
 def re2_any(*words: str) -> str:

@@ -55,55 +55,40 @@ def _quotes_well_formed(buf: np.ndarray, quotes: np.ndarray, delimiter: int) -> 
     return bool(ok_open.all() and ok_close.all())
 
 
-def split(data: bytes, delimiter: str) -> Grid | None:
-    """The records of UTF-8 CSV bytes (no BOM) as a Grid; None when only the csv module can
-    read them exactly (misplaced quotes, a lone CR as a line end)."""
-    if not data:
-        return Grid([], np.zeros(0, dtype=np.int64))
-    buf = np.frombuffer(data, dtype=np.uint8)
-    delim = ord(delimiter)
-    if b"\r" in data:
-        cr = np.flatnonzero(buf == CR)
-        if cr[-1] == len(buf) - 1 or not (buf[cr + 1] == LF).all():
-            return None  # a lone CR: the csv module ends a record there, pyarrow too, we don't
-    quoted = b'"' in data
-    newlines = np.flatnonzero(buf == LF)
-    delims = np.flatnonzero(buf == delim)
-    newlines_in_values = False
-    if quoted:
-        quotes = np.flatnonzero(buf == QUOTE)
-        if not _quotes_well_formed(buf, quotes, delim):
-            return None
-        # Outside quotes: an even number of quotes before the byte.
-        outside = np.searchsorted(quotes, newlines) % 2 == 0
-        newlines_in_values = not outside.all()
-        newlines = newlines[outside]
+def _lengths(
+    buf: np.ndarray, quotes: np.ndarray | None, delim: int, ends: np.ndarray, content: np.ndarray
+) -> np.ndarray:
+    """Cells per record as the csv module counts them (0 for a blank line), for the records
+    whose ends are given (a prefix of the file is enough)."""
+    if not len(ends):
+        return np.zeros(0, dtype=np.int64)
+    stop = int(ends[-1])
+    delims = np.flatnonzero(buf[:stop] == delim)
+    if quotes is not None and len(quotes):
         delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
-    ends = newlines
-    if buf[-1] != LF:
-        ends = np.append(ends, len(buf))  # the last record has no line end
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    # Bytes of each record without its line end (CRLF counts as one).
-    content = ends - starts
-    has_cr = content > 0
-    has_cr[has_cr] = buf[ends[has_cr] - 1] == CR
-    content -= has_cr
     fields = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
-    lengths = np.where(content == 0, 0, fields)  # a blank line is [] for the csv module
-    filled = lengths > 0
-    if not filled.any():
-        return Grid([], lengths.astype(np.int64))
-    counts = np.bincount(lengths[filled])
-    width = int(counts.argmax())
-    regular = lengths == width
+    return np.where(content == 0, 0, fields).astype(np.int64)
+
+
+def _parse(
+    data: bytes, delimiter: str, width: int, newlines_in_values: bool
+) -> tuple[pa.Table, int]:
+    """The records of ``width`` cells, all as strings; and how many records were skipped."""
     names = [f"c{i}" for i in range(width)]
+    skipped = [0]
 
     def skip(row: pacsv.InvalidRow) -> str:
+        skipped[0] += 1
         return "skip"
 
     table = pacsv.read_csv(
-        io.BytesIO(data),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(
+            column_names=names,
+            # Two blocks or more: one per core on a 2-core machine, without the per-block cost
+            # of many small ones.
+            block_size=max(1 << 22, len(data) // 2 + 1),
+        ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
             quote_char='"',
@@ -122,12 +107,67 @@ def split(data: bytes, delimiter: str) -> Grid | None:
             false_values=[],
         ),
     )
+    return table, skipped[0]
+
+
+#: records whose cells are counted to guess the table's width before the parse
+SAMPLE_RECORDS = 1000
+
+
+def split(data: bytes, delimiter: str) -> Grid | None:
+    """The records of UTF-8 CSV bytes (no BOM) as a Grid; None when only the csv module can
+    read them exactly (misplaced quotes, a lone CR as a line end)."""
+    if not data:
+        return Grid([], np.zeros(0, dtype=np.int64))
+    buf = np.frombuffer(data, dtype=np.uint8)
+    delim = ord(delimiter)
+    if b"\r" in data:
+        cr = np.flatnonzero(buf == CR)
+        if cr[-1] == len(buf) - 1 or not (buf[cr + 1] == LF).all():
+            return None  # a lone CR: the csv module ends a record there, pyarrow too, we don't
+    newlines = np.flatnonzero(buf == LF)
+    quotes = None
+    newlines_in_values = False
+    if b'"' in data:
+        quotes = np.flatnonzero(buf == QUOTE)
+        if not _quotes_well_formed(buf, quotes, delim):
+            return None
+        # Outside quotes: an even number of quotes before the byte.
+        outside = np.searchsorted(quotes, newlines) % 2 == 0
+        newlines_in_values = not outside.all()
+        newlines = newlines[outside]
+    ends = newlines
+    if buf[-1] != LF:
+        ends = np.append(ends, len(buf))  # the last record has no line end
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    # Bytes of each record without its line end (CRLF counts as one).
+    content = ends - starts
+    has_cr = content > 0
+    has_cr[has_cr] = buf[ends[has_cr] - 1] == CR
+    content -= has_cr
+    blank = content == 0
+    if blank.all():
+        return Grid([], np.zeros(len(ends), dtype=np.int64))
+    # The width most records have, guessed on the first ones: when every non-blank record
+    # has it (pyarrow skips none), the delimiters need no counting at all.
+    head = _lengths(buf, quotes, delim, ends[:SAMPLE_RECORDS], content[:SAMPLE_RECORDS])
+    width = int(np.bincount(head[head > 0]).argmax())
+    table, skipped = _parse(data, delimiter, width, newlines_in_values)
+    if skipped == 0 and table.num_rows == int((~blank).sum()):
+        lengths = np.where(blank, 0, width).astype(np.int64)
+    else:
+        lengths = _lengths(buf, quotes, delim, ends, content)
+        mode = int(np.bincount(lengths[lengths > 0]).argmax())
+        if mode != width:
+            width = mode
+            table, skipped = _parse(data, delimiter, width, newlines_in_values)
+    regular = lengths == width
     if table.num_rows != int(regular.sum()):
         return None  # pyarrow read the records differently: leave the file to the csv module
     parsed = [table.column(i).combine_chunks() for i in range(width)]
-    others = np.flatnonzero(~regular & filled)
+    others = np.flatnonzero(~regular & ~blank)
     if not len(others) and regular.all():
-        return Grid(parsed, lengths.astype(np.int64))
+        return Grid(parsed, lengths)
     # The other records, exactly as the csv module reads them, then all put back in order.
     extra = [
         next(
@@ -138,16 +178,16 @@ def split(data: bytes, delimiter: str) -> Grid | None:
             ),
             [],
         )
-        for j in others
+        for j in others.tolist()
     ]
-    full_width = int(lengths.max())
-    source = np.full(len(lengths), len(regular.nonzero()[0]) + len(others), dtype=np.int64)
-    source[regular] = np.arange(int(regular.sum()))
-    source[others] = int(regular.sum()) + np.arange(len(others))
+    count = int(regular.sum())
+    source = np.full(len(lengths), count + len(others), dtype=np.int64)
+    source[regular] = np.arange(count)
+    source[others] = count + np.arange(len(others))
     take = pa.array(source)
     columns = []
-    for c in range(full_width):
+    for c in range(int(lengths.max())):
         tail = pa.array([row[c] if c < len(row) else "" for row in extra] + [""], pa.string())
-        head = parsed[c] if c < width else pa.array([""] * int(regular.sum()), pa.string())
-        columns.append(pa.concat_arrays([head, tail]).take(take))
-    return Grid(columns, lengths.astype(np.int64))
+        head_cells = parsed[c] if c < width else pa.array([""] * count, pa.string())
+        columns.append(pa.concat_arrays([head_cells, tail]).take(take))
+    return Grid(columns, lengths)

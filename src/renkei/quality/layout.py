@@ -71,6 +71,8 @@ class Layout:
     #: the data column by column, filled by ``column()`` and ``nonempty()``
     cached_columns: dict[int, pa.Array] = field(default_factory=dict, repr=False, compare=False)
     cached_nonempty: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+    cached_numeric: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
+    cached_index: np.ndarray | None = field(default=None, repr=False, compare=False)
     #: a headerless file's header row found further down, among the records
     misplaced_header: int | None = None
     #: the header came from a '#property' row (the Takamatsu / IMI metadata convention)
@@ -287,6 +289,7 @@ def _find_misplaced_header(sheet: Sheet, layout: Layout) -> None:
             layout.data.remove(j)
             layout.cached_columns.clear()
             layout.cached_nonempty.clear()
+            layout.cached_index = None
             return
 
 
@@ -319,7 +322,10 @@ def flatten_header(header_rows: list[list[str]], width: int) -> list[str]:
 
 
 def data_index(layout: Layout) -> np.ndarray:
-    return np.asarray(layout.data, dtype=np.int64)
+    """``layout.data`` as a numpy array (computed once per layout)."""
+    if layout.cached_index is None or len(layout.cached_index) != len(layout.data):
+        layout.cached_index = np.asarray(layout.data, dtype=np.int64)
+    return layout.cached_index
 
 
 def column(sheet: Sheet, layout: Layout, c: int) -> pa.Array:

@@ -267,23 +267,26 @@ FOOTNOTE_MARKS = ("＊", "*", "※", "注")
 NON_PLAIN = re.compile(r"[^0-9.\x1f]")
 SAMPLE = 2000
 
-# Whole-column pre-filters (see cellscan): bytes regexes over a column's UTF-8 buffer, and RE2
-# patterns whose matches are the cells the Python rule then looks at. Each finds at least every
-# cell its rule can report.
-PAIR_SEPARATORS = "[,、，/／ ]"
-QTY_PREFILTER = scan.utf8_any(*QTY_UNITS)
+# Whole-column triggers (see cellscan.which): RE2 patterns, each found in every cell its rule
+# can report (Python's \d is any script's digit, its \s any Unicode space).
+TRIGGERS = {
+    "pair": rf"\p{{Nd}}\.\p{{Nd}}+{scan.WS}*[,、，/／ ]",
+    "qty": rf"[0-9０-９][0-9０-９,，]*{scan.WS}*(?:{'|'.join(QTY_UNITS)})",
+    "fullwidth": "[０-９]",
+    "layout": "[ \u3000\t\r\n]",
+    "platform": PLATFORM.pattern,
+    "era": "|".join(ERAS) + "|[MTSHR][0-9]",
+    "us-date": r"\p{Nd}/\p{Nd}",
+    "total": "|".join(TOTAL_WORDS),
+    "footnote": "[＊*※]|注",
+}
+#: the triggers that concern a numeric column, and those of the first four columns only
+NUMERIC_TRIGGERS = ("fullwidth", "layout", "platform")
+KEY_TRIGGERS = ("total", "footnote")
 NON_PLAIN_BYTES = re.compile(rb"[^0-9.]")
-FULLWIDTH_DIGIT_BYTES = re.compile(rb"\xef\xbc[\x90-\x99]")
-LAYOUT_BYTES = scan.utf8_any(*LAYOUT_CHARS)
-# PLATFORM's characters all lie in U+2100-U+24BF, U+3200-U+33FF, U+F900-U+FA3F or are 髙.
-PLATFORM_BYTES = re.compile(rb"\xe2[\x84-\x92]|\xe3[\x88-\x8f]|\xef[\xa4-\xa8]|\xe9\xab\x99")
-ERA_BYTES = re.compile(scan.utf8_any(*ERAS).pattern + rb"|[MTSHR][0-9]")
 AREA_CHARS = [ch.encode() for ch in "都道府県市区町村"]
-TOTAL_BYTES = scan.utf8_any(*TOTAL_WORDS)
-FOOTNOTE_BYTES = scan.utf8_any(*FOOTNOTE_MARKS)
-PAIR_PREFILTER = scan.utf8_any(*"、，/／ ,")
-QTY_SEPARATOR_BYTES = scan.utf8_any(*QTY_SEPARATORS)
-SLASH = re.compile(rb"/")
+PAIR_SEPARATORS = "[,、，/／ ]"
+#: the values of a yes/no column (which needs no unit)
 YES_NO = pa.array(["", "0", "1", "0.0", "1.0"])
 PLAIN_JOINED = scan.joined(PLAIN)
 DECORATED_JOINED = scan.joined(DECORATED)
@@ -296,6 +299,14 @@ def visible(cell: str, limit: int = 50) -> str:
     text = re.sub("\u3000{2,}", lambda m: f"□×{len(m.group(0))}", text)
     text = text.replace("\u3000", "□").replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
     return re.sub(" {2,}", lambda m: f"␣×{len(m.group(0))}", text).replace(" ", "␣")
+
+
+def numeric_data(sheet: Sheet, layout: Layout, c: int) -> bool:
+    """``numeric_column`` of a data column (judged once per layout)."""
+    if c not in layout.cached_numeric:
+        sample = column(sheet, layout, c).slice(0, SAMPLE).to_pylist()
+        layout.cached_numeric[c] = numeric_column(sample)
+    return layout.cached_numeric[c]
 
 
 def numeric_column(col: list[str] | tuple[str, ...]) -> bool:
@@ -531,11 +542,15 @@ def _check_column(
         return _loc(sheet, data_rows[i], c, label)
 
     buffer = raw(col)
-    # Every rule runs behind a whole-column pre-filter (see cellscan), so a clean column costs
-    # a few C-speed passes and Python sees only the flagged cells.
-    numeric = numeric_column(col.slice(0, SAMPLE).to_pylist())
+    # Every rule runs behind a whole-column trigger (see cellscan), so a clean column costs
+    # one C-speed pass and Python sees only the flagged cells.
+    numeric = numeric_data(sheet, layout, c)
+    wanted = NUMERIC_TRIGGERS if numeric else [t for t in TRIGGERS if t not in KEY_TRIGGERS]
+    if c <= 3 and not numeric:
+        wanted = [*wanted, *KEY_TRIGGERS]
+    fired = scan.which(col, {name: TRIGGERS[name] for name in wanted})
     if not numeric:
-        if scan.maybe(col, PAIR_PREFILTER):
+        if "pair" in fired:
             for i, text in scan.fullmatches(col, scan.candidates(col, PAIR_SEPARATORS), PAIR):
                 out.add(
                     "jp-mr.1-2",
@@ -543,7 +558,7 @@ def _check_column(
                     f"1つのセルに2つの数値: 「{text.strip()}」",
                     at(i),
                 )
-        if scan.maybe(col, QTY_SEPARATOR_BYTES) and scan.maybe(col, QTY_PREFILTER):
+        if "qty" in fired:
             found = np.intersect1d(
                 scan.candidates(col, "[／/、・,，]"),
                 scan.candidates(col, scan.re2_any(*QTY_UNITS)),
@@ -566,7 +581,7 @@ def _check_column(
                     f"文字を含む数値: 「{text.strip()}」",
                     at(i),
                 )
-    if FULLWIDTH_DIGIT_BYTES.search(buffer):
+    if "fullwidth" in fired:
         for i, text in scan.fullmatches(col, scan.candidates(col, "[０-９]"), FULLWIDTH_CODE):
             out.add(
                 "jp-mr.1-3",
@@ -598,7 +613,7 @@ def _check_column(
             f"数値の列「{label}」に単位の記載がない",
             _loc(sheet, layout.header_rows[0] if layout.header_rows else None, c, label),
         )
-    if LAYOUT_BYTES.search(buffer):
+    if "layout" in fired:
         # Find the cells with whitespace (one kernel), then look at each closely.
         index = scan.candidates(col, "[ \u3000\t\r\n]")
         for i, text in zip(index.tolist(), texts(col, index), strict=True):
@@ -611,12 +626,12 @@ def _check_column(
                 f"体裁のための空白・改行: 「{shown}」",
                 at(i),
             )
-    if PLATFORM_BYTES.search(buffer):
+    if "platform" in fired:
         for i, _, ch in scan.hits(col, scan.candidates(col, PLATFORM.pattern), PLATFORM):
             out.add(
                 "jp-mr.1-10", f"platform-dependent character '{ch}'", f"機種依存文字「{ch}」", at(i)
             )
-    if not numeric and ERA_BYTES.search(buffer):
+    if "era" in fired:
         index = scan.candidates(col, scan.re2_any(*ERAS) + "|[MTSHR][0-9]")
         for i, text, _ in scan.hits(col, index, ERA):
             if not WESTERN.search(text):
@@ -626,8 +641,8 @@ def _check_column(
                     f"西暦の併記がない和暦: 「{text[:30]}」",
                     at(i),
                 )
-    if not numeric and SLASH.search(buffer):
-        for i, text in scan.fullmatches(col, scan.candidates(col, "/"), US_DATE):
+    if "us-date" in fired:
+        for i, text in scan.fullmatches(col, scan.candidates(col, TRIGGERS["us-date"]), US_DATE):
             out.add(
                 "jp-mr.1-11",
                 f"date in month/day/year order: '{text}'",
@@ -640,7 +655,7 @@ def _check_column(
             has_area = True
     if numeric or c > 3:
         return has_area
-    if TOTAL_BYTES.search(buffer):
+    if "total" in fired:
         index = scan.candidates(col, scan.re2_any(*TOTAL_WORDS))
         for i, text in scan.fullmatches(col, index, TOTAL_CELL):
             out.add(
@@ -649,7 +664,7 @@ def _check_column(
                 f"合計の行「{text.strip()}」がデータに混在",
                 at(i),
             )
-    if FOOTNOTE_BYTES.search(buffer):
+    if "footnote" in fired:
         index = scan.candidates(col, scan.re2_any(*FOOTNOTE_MARKS))
         for i, text in scan.fullmatches(col, index, FOOTNOTE_CELL):
             out.add(

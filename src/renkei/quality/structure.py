@@ -26,7 +26,7 @@ from renkei.quality.layout import (
     nonempty,
     notes_sheet,
 )
-from renkei.quality.machine_readability import NON_PLAIN_BYTES, PLAIN, SAMPLE, numeric_column
+from renkei.quality.machine_readability import NON_PLAIN_BYTES, PLAIN, numeric_data
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -245,7 +245,7 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
     for c in range(layout.width):
         col = column(sheet, layout, c)
         filled = nonempty(sheet, layout, c)
-        if filled < 5 or not numeric_column(col.slice(0, SAMPLE).to_pylist()):
+        if filled < 5 or not numeric_data(sheet, layout, c):
             continue
         if not NON_PLAIN_BYTES.search(raw(col)):
             continue  # every cell is a plain number
