@@ -5,8 +5,8 @@ made with ``cell()``, ``finditer`` otherwise), so its verdict is the one the rul
 meant. Running it on every cell would cost a Python call per cell, so each rule is guarded by
 cheaper tests that may say "maybe" but never miss:
 
-1. one RE2 pass over the column's cells back to back (``whole``, no copy) for the union of the
-   rules' triggers (``which``): a clean column costs one C pass for all rules;
+1. one RE2 pass over the column's cells back to back for the union of the rules' triggers
+   (``which``, for all columns of a sheet at once): a clean column costs one C pass;
 2. a pyarrow (RE2) kernel over the cells, whose matches are the candidate cells;
 3. the Python regex on the candidates only (``hits``, ``fullmatches``).
 
@@ -49,29 +49,54 @@ def count(blob: str, pattern: re.Pattern[str]) -> int:
     return len(pattern.findall(blob))
 
 
-def whole(column: pa.Array) -> pa.Array:
-    """The column's cells back to back as ONE string (no copy), for a single RE2 pass."""
-    data = raw(column)
-    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
-    return pa.StringArray.from_buffers(1, offsets, pa.py_buffer(data))
+def which(columns: list[pa.Array], patterns: list[dict[str, str]]) -> list[set[str]]:
+    """For each column, the names of its RE2 ``patterns`` that may match in it.
+
+    Each column is seen as one string (its cells back to back); every pattern runs once over
+    all the columns that ask for it (one regex compilation per sheet, not per column), the
+    union of a column's patterns first, so a clean column costs a single pass."""
+    wholes = _wholes(columns)
+    union = ["|".join(f"(?:{p})" for p in wanted.values()) for wanted in patterns]
+    fired: list[set[str]] = [set() for _ in columns]
+    maybe_any = _grouped(wholes, union, range(len(columns)))
+    for name in {name for wanted in patterns for name in wanted}:
+        asking = [c for c in range(len(columns)) if maybe_any[c] and name in patterns[c]]
+        by_pattern: dict[str, list[int]] = {}
+        for c in asking:
+            by_pattern.setdefault(patterns[c][name], []).append(c)
+        for pattern, cols in by_pattern.items():
+            hit = _grouped(wholes, [pattern] * len(cols), cols)
+            fired_cols = [c for c, h in zip(cols, (hit[c] for c in cols), strict=True) if h]
+            for c in fired_cols:
+                fired[c].add(name)
+    return fired
 
 
-def maybe(column: pa.Array | str, re2: str) -> bool:
-    """Might some cell hold a match of ``re2``? One RE2 pass over the whole column (pass
-    ``whole(column)`` to scan it several times); a match may span two cells, so a yes is
-    only a reason to look at the cells."""
-    one = column if isinstance(column, pa.Array) and len(column) == 1 else whole(column)
-    return bool(pc.match_substring_regex(one, re2)[0].as_py())
+def _wholes(columns: list[pa.Array]) -> pa.Array:
+    """One string per column: its cells back to back (one copy of the text)."""
+    parts = [bytes(raw(col)) for col in columns]
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(
+        len(parts), pa.py_buffer(offsets), pa.py_buffer(b"".join(parts))
+    )
 
 
-def which(column: pa.Array, patterns: dict[str, str]) -> set[str]:
-    """The names of the RE2 ``patterns`` that may match in the column: one pass for all of
-    them, and one more per pattern only when something matched."""
-    one = whole(column)
-    union = "|".join(f"(?:{p})" for p in patterns.values())
-    if not patterns or not maybe(one, union):
-        return set()
-    return {name for name, p in patterns.items() if maybe(one, p)}
+def _grouped(wholes: pa.Array, patterns: list[str], cols) -> dict[int, bool]:
+    """Does pattern k match column cols[k]? Columns sharing a pattern go in one kernel call."""
+    cols = list(cols)
+    out: dict[int, bool] = {}
+    groups: dict[str, list[int]] = {}
+    for c, pattern in zip(cols, patterns, strict=True):
+        if pattern:
+            groups.setdefault(pattern, []).append(c)
+        else:
+            out[c] = False
+    for pattern, members in groups.items():
+        subset = wholes.take(pa.array(members, pa.int64()))
+        hits = pc.match_substring_regex(subset, pattern).to_pylist()
+        out.update(zip(members, hits, strict=True))
+    return out
 
 
 def candidates(column: pa.Array, re2: str) -> np.ndarray:

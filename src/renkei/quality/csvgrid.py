@@ -85,6 +85,8 @@ def _parse(
         pa.BufferReader(data),
         read_options=pacsv.ReadOptions(
             column_names=names,
+            # Threads only pay off beyond a few blocks' worth of text.
+            use_threads=len(data) > 1 << 22,
             # Two blocks or more: one per core on a 2-core machine, without the per-block cost
             # of many small ones.
             block_size=max(1 << 22, len(data) // 2 + 1),
@@ -109,6 +111,9 @@ def _parse(
     )
     return table, skipped[0]
 
+
+#: below this size the csv module reads a file faster than pyarrow's per-file set-up
+MIN_BYTES = 128 * 1024
 
 #: records whose cells are counted to guess the table's width before the parse
 SAMPLE_RECORDS = 1000

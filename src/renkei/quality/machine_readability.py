@@ -473,15 +473,15 @@ def check_sheet(
 
     data_rows = layout.data
     has_area = any(AREA_LABEL.search(label) for label in labels)
-    for c in range(layout.width):
-        col = column(sheet, layout, c)
-        if not len(col):
-            continue
+    checked = [c for c in range(layout.width) if len(data_rows) and nonempty(sheet, layout, c)]
+    fired = scan.which(
+        [column(sheet, layout, c) for c in checked],
+        [_triggers(sheet, layout, c) for c in checked],
+    )
+    for c, triggers in zip(checked, fired, strict=True):
         label = labels[c] if c < len(labels) else ""
-        filled_cells = nonempty(sheet, layout, c)
-        if not filled_cells:
-            continue
-        has_area = _check_column(sheet, out, layout, c, col, label, has_area)
+        col = column(sheet, layout, c)
+        has_area = _check_column(sheet, out, layout, c, col, label, has_area, triggers)
     for rule_id in (
         "jp-mr.1-2",
         "jp-mr.1-3",
@@ -531,10 +531,27 @@ def check_sheet(
     return layout
 
 
+def _triggers(sheet: Sheet, layout: Layout, c: int) -> dict[str, str]:
+    """The whole-column triggers of the rules that apply to column ``c``."""
+    numeric = numeric_data(sheet, layout, c)
+    wanted = NUMERIC_TRIGGERS if numeric else [t for t in TRIGGERS if t not in KEY_TRIGGERS]
+    if c <= 3 and not numeric:
+        wanted = [*wanted, *KEY_TRIGGERS]
+    return {name: TRIGGERS[name] for name in wanted}
+
+
 def _check_column(
-    sheet: Sheet, out: Collector, layout: Layout, c: int, col, label: str, has_area: bool
+    sheet: Sheet,
+    out: Collector,
+    layout: Layout,
+    c: int,
+    col,
+    label: str,
+    has_area: bool,
+    fired: set[str],
 ) -> bool:
-    """The cell rules on one data column; returns whether an area column is now known."""
+    """The cell rules on one data column, behind the triggers that ``fired`` in it; returns
+    whether an area column is now known."""
     data_rows = layout.data
     filled_cells = nonempty(sheet, layout, c)
 
@@ -545,10 +562,6 @@ def _check_column(
     # Every rule runs behind a whole-column trigger (see cellscan), so a clean column costs
     # one C-speed pass and Python sees only the flagged cells.
     numeric = numeric_data(sheet, layout, c)
-    wanted = NUMERIC_TRIGGERS if numeric else [t for t in TRIGGERS if t not in KEY_TRIGGERS]
-    if c <= 3 and not numeric:
-        wanted = [*wanted, *KEY_TRIGGERS]
-    fired = scan.which(col, {name: TRIGGERS[name] for name in wanted})
     if not numeric:
         if "pair" in fired:
             for i, text in scan.fullmatches(col, scan.candidates(col, PAIR_SEPARATORS), PAIR):

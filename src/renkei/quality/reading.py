@@ -155,7 +155,8 @@ def _table(
 ) -> DecodedTable:
     """A CSV/TSV table from its UTF-8 bytes (no BOM); ``head`` is the start of the text."""
     delimiter = _delimiter(head, Path(filename).suffix.lower())
-    grid = csvgrid.split(utf8, delimiter)
+    # Small files go to the csv module directly: pyarrow's fixed cost per file is larger.
+    grid = csvgrid.split(utf8, delimiter) if len(utf8) >= csvgrid.MIN_BYTES else None
     quote_errors: list[tuple[int, str]] = []
     if grid is None:
         rows, quote_errors = _csv_module_rows(
