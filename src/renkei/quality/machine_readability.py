@@ -211,10 +211,8 @@ DECORATED = scan.cell(
     r"\s*[▲△▼＋+\-－−]?[¥￥]?[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?\s*"
     r"(?:円|千円|百万円|億円|%|％|人|件|世帯|戸|台|歳)?\s*"
 )
-FULLWIDTH_DIGIT = re.compile("[０-９]")
 FULLWIDTH_CODE = scan.cell(r"[0-9０-９\-－ー‐()（）]*[０-９][0-9０-９\-－ー‐()（）]*")
 # 1-5: layout whitespace and line breaks.
-SPACE_CHAR = re.compile("[ \u3000\t\r\n]")
 LAYOUT_IN_CELL = re.compile(
     r"^[ \u3000\t]|[ \u3000\t]$|[^\s][ \u3000]{2,}[^\s]|[\r\n]|^\S(?:[ \u3000]\S)+$"
 )
@@ -234,7 +232,6 @@ AREA_LABEL = re.compile(
     r"コード|code|都道府県|市区町村|市町村|地域|地区|住所|所在地|町字|区名|address|pref|city|region|area",
     re.IGNORECASE,
 )
-AREA_VALUE = re.compile(r"[都道府県市区町村]")
 # 1-9: what counts as a unit or a unit-less kind of column.
 UNIT = re.compile(
     r"単位|[（(][^）)]*[）)]|人|円|件|数|率|割合|%|％|m|㎡|ha|kg|歳|世帯|戸|台|床|箇所|回|時間|分|秒|年|月|日|度"
@@ -255,16 +252,9 @@ FOOTNOTE_CELL = scan.cell(
 FOOTNOTE = re.compile(r"[＊*※][0-9０-９]*$|^[＊*※]|[(（]注[0-9０-９]*[)）]|注[0-9０-９]+\)?$")
 
 
-PAIR_HINT = re.compile(r"[,、，/／ ]\s*[+-]?\d{1,3}\.\d")
-QTY_HINT = re.compile(r"[0-9０-９](?:人|円|件|台|戸|世帯|床|名|箇所)")
-QTY_SEPARATORS = ("／", "/", "、", "・", ",", "，")
-LAYOUT_CHARS = (" ", "\u3000", "\t", "\n", "\r")
 ERAS = ("明治", "大正", "昭和", "平成", "令和")
-ERA_LETTER = re.compile(r"[MTSHR][0-9]")
 TOTAL_WORDS = ("計", "総", "全", "otal", "OTAL")
 FOOTNOTE_MARKS = ("＊", "*", "※", "注")
-#: any character a plain number cannot hold: the column has text or decorated numbers
-NON_PLAIN = re.compile(r"[^0-9.\x1f]")
 SAMPLE = 2000
 
 # Whole-column triggers (see cellscan.which): RE2 patterns, each found in every cell its rule
@@ -283,7 +273,9 @@ TRIGGERS = {
 #: the triggers that concern a numeric column, and those of the first four columns only
 NUMERIC_TRIGGERS = ("fullwidth", "layout", "platform")
 KEY_TRIGGERS = ("total", "footnote")
+#: any byte a plain number cannot hold: the column has text or decorated numbers
 NON_PLAIN_BYTES = re.compile(rb"[^0-9.]")
+#: 1-12: a column is an area name when these characters are half as many as its cells
 AREA_CHARS = [ch.encode() for ch in "都道府県市区町村"]
 PAIR_SEPARATORS = "[,、，/／ ]"
 #: the values of a yes/no column (which needs no unit)

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from renkei.quality import cellscan as scan
 from renkei.quality.findings import Location, Score, Severity
 from renkei.quality.grid import nonempty as nonempty_cells
-from renkei.quality.grid import raw
+from renkei.quality.grid import raw, texts
 from renkei.quality.layout import (
     ASCII_NUMBER,
     Layout,
@@ -258,7 +258,7 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
         if numbers == filled or numbers < 0.95 * filled:
             continue
         label = labels[c] if c < len(labels) else ""
-        for i, value in zip(others.tolist(), scan.texts(col, others), strict=True):
+        for i, value in zip(others.tolist(), texts(col, others), strict=True):
             if i not in plain:
                 out.add(
                     "structure.type-error",
