@@ -4,13 +4,20 @@ encodings, each verified over the WHOLE file (a sample can be clean while row 90
 charset-normalizer only orders the legacy candidates: it is given a sample cut at a line end
 (it returns None for a sample cut inside a character). ``shift_jis`` is never answered: CP932
 is its superset (髙, ①, NEC/IBM extensions) and what Windows writes.
+
+This is the one detector of the project: inspection reads files, the quality checks pass the
+bytes they already hold (``detect_encoding`` takes either), so both give the same verdict.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
@@ -32,15 +39,33 @@ class EncodingResult:
     error_line: int | None = None
     tried: tuple[str, ...] = ()
 
+    @property
+    def bom(self) -> bool:
+        """The encoding was told by a byte-order mark (which the codec strips)."""
+        return self.encoding in ("utf-8-sig", "utf-16")
 
-def _strict_failure(path: Path, encoding: str) -> tuple[int, int, int] | None:
+
+#: what the detector reads: a file, or bytes already in memory
+Source = Path | bytes
+
+
+@contextmanager
+def _open(source: Source) -> Iterator[BinaryIO]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        yield io.BytesIO(source)
+    else:
+        with source.open("rb") as handle:
+            yield handle
+
+
+def _strict_failure(source: Source, encoding: str) -> tuple[int, int, int] | None:
     """(byte offset, 1-based line, multi-byte evidence before it) of the first byte
     ``encoding`` can't decode; None when the whole file decodes."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
     lines = 1
     non_ascii = 0
-    with path.open("rb") as handle:
+    with _open(source) as handle:
         while chunk := handle.read(CHUNK):
             try:
                 text = decoder.decode(chunk)
@@ -65,8 +90,8 @@ def _count_lines(raw: bytes, encoding: str) -> int:
     return raw.count(b"\n")
 
 
-def _sample(path: Path) -> bytes:
-    with path.open("rb") as handle:
+def _sample(source: Source) -> bytes:
+    with _open(source) as handle:
         raw = handle.read(SAMPLE)
     cut = raw.rfind(b"\n")
     # A line end is a character boundary in UTF-8, CP932 and EUC-JP (0x0A is never a trail byte).
@@ -86,8 +111,9 @@ def utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def detect_encoding(path: Path) -> EncodingResult:
-    with path.open("rb") as handle:
+def detect_encoding(source: Source) -> EncodingResult:
+    """The encoding of a file (a path) or of its bytes (the same answer for both)."""
+    with _open(source) as handle:
         head = handle.read(4096)
     if head.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
@@ -101,7 +127,7 @@ def detect_encoding(path: Path) -> EncodingResult:
     index = 0
     while index < len(candidates):
         candidate = candidates[index]
-        failure = _strict_failure(path, candidate)
+        failure = _strict_failure(source, candidate)
         if failure is None:
             return EncodingResult(candidate, tried=tuple(candidates))
         failures[candidate] = failure
@@ -109,7 +135,7 @@ def detect_encoding(path: Path) -> EncodingResult:
             break  # UTF-8 text, then something else: mixed, whatever else might decode it
         if candidate == "utf-8":
             # Only now is the detector worth its time: it orders the legacy encodings.
-            candidates.extend(_legacy_order(_sample(path)))
+            candidates.extend(_legacy_order(_sample(source)))
         index += 1
     # Nothing decodes the whole file (mixed encodings, or binary): the candidate that got
     # furthest is the best reading, and the first bad byte is reported.

@@ -15,8 +15,13 @@ import re
 from functools import cache
 from importlib import resources
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from renkei.quality.findings import Location, Score
-from renkei.quality.layout import Layout, columns, detect
+from renkei.quality.grid import texts
+from renkei.quality.layout import Layout, column, detect
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -215,15 +220,20 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> N
         return
     for rule_id in RULES:
         out.check(rule_id)
-    cols = columns(sheet, layout)
     for c in code_cols:
         label = labels[c]
+        codes = column(sheet, layout, c)
         pref_col = bool(PREF_CODE_LABEL.match(label.strip()))
-        # Judge each distinct code once; walk the rows only for the codes that have problems.
-        bad = {v: found for v in set(cols[c]) if (found := problems(v, prefecture_column=pref_col))}
+        # Judge each distinct code once; report the rows holding the codes that have problems.
+        bad = {
+            v: found
+            for v in pc.unique(codes).to_pylist()
+            if (found := problems(v, prefecture_column=pref_col))
+        }
         if bad:
-            for i, value in enumerate(cols[c]):
-                for rule_id, message, message_ja in bad.get(value, ()):
+            index = _rows_in(codes, list(bad))
+            for i, value in zip(index.tolist(), texts(codes, index), strict=True):
+                for rule_id, message, message_ja in bad[value]:
                     out.add(
                         rule_id,
                         message,
@@ -236,9 +246,19 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> N
                         ),
                     )
         for n in pref_cols:
-            _check_names(out, sheet, layout, cols, (c, n), bad, _prefecture_of, "prefecture")
+            _check_names(out, sheet, layout, (c, n), bad, _prefecture_of, "prefecture")
         for n in city_cols:
-            _check_names(out, sheet, layout, cols, (c, n), bad, _municipality_of, "municipality")
+            _check_names(out, sheet, layout, (c, n), bad, _municipality_of, "municipality")
+
+
+def _rows_in(values: pa.Array, wanted: list[str]) -> np.ndarray:
+    """Indices of the cells equal to one of ``wanted``."""
+    hit = pc.is_in(values, value_set=pa.array(wanted, pa.string()))
+    return np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+
+
+#: joins a code and a name into one key (a character no cell holds)
+PAIR_SEP = "\x00"
 
 
 def _prefecture_of(code: str) -> str | None:
@@ -255,7 +275,6 @@ def _check_names(
     out: Collector,
     sheet: Sheet,
     layout: Layout,
-    cols: list,
     pair: tuple[int, int],
     bad: dict,
     expected_of,
@@ -265,23 +284,25 @@ def _check_names(
     prefix (香川県高松市, 綾歌郡綾川町) as long as it ends with the listed name."""
     c, n = pair
     labels = layout.labels
-    wrong: dict[tuple[str, str], str] = {}
-    for code_value, given_value in set(zip(cols[c], cols[n], strict=False)):
+    keys = pc.binary_join_element_wise(column(sheet, layout, c), column(sheet, layout, n), PAIR_SEP)
+    wrong: dict[str, str] = {}
+    for key in pc.unique(keys).to_pylist():
+        code_value, given_value = key.split(PAIR_SEP, 1)
         code, given = code_value.strip(), given_value.strip()
         if code_value in bad or not code.isdigit() or not given:
             continue
         expected = expected_of(code)
         if expected and not given.endswith(expected):
-            wrong[(code_value, given_value)] = expected
+            wrong[key] = expected
     if not wrong:
         return
     rule_id = f"codes.{kind}-name"
     kind_ja = "都道府県名" if kind == "prefecture" else "市区町村名"
-    for i, row_pair in enumerate(zip(cols[c], cols[n], strict=False)):
-        expected = wrong.get(row_pair)
-        if expected is None:
-            continue
-        code, given = row_pair[0].strip(), row_pair[1].strip()
+    index = _rows_in(keys, list(wrong))
+    for i, key in zip(index.tolist(), texts(keys, index), strict=True):
+        expected = wrong[key]
+        code_value, given_value = key.split(PAIR_SEP, 1)
+        code, given = code_value.strip(), given_value.strip()
         out.add(
             rule_id,
             f"code {code} is {expected}, the row says '{given}'",

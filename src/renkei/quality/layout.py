@@ -8,10 +8,15 @@ and repaired at the same rows. All indices here are 0-based; findings add 1.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 
-from renkei.quality import cellscan as scan
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from renkei.quality import grid as cells
 from renkei.quality.reading import Sheet
 
 #: A cell that is a plain number (half-width), possibly signed or with a decimal part.
@@ -63,10 +68,11 @@ class Layout:
     repeated_headers: list[int] = field(default_factory=list)
     #: the first row already holds data: the file has no header row
     headerless: bool = False
-    #: the data column by column, filled by ``columns()``
-    cached_columns: list[tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
-    cached_blobs: dict[int, str] | None = field(default=None, repr=False, compare=False)
-    cached_nonempty: dict[int, int] | None = field(default=None, repr=False, compare=False)
+    #: the data column by column, filled by ``column()`` and ``nonempty()``
+    cached_columns: dict[int, pa.Array] = field(default_factory=dict, repr=False, compare=False)
+    cached_nonempty: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+    cached_numeric: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
+    cached_index: np.ndarray | None = field(default=None, repr=False, compare=False)
     #: a headerless file's header row found further down, among the records
     misplaced_header: int | None = None
     #: the header came from a '#property' row (the Takamatsu / IMI metadata convention)
@@ -101,30 +107,53 @@ def _repeats(header_key: list[str], row: list[str]) -> bool:
     return same >= max(2, (sum(1 for a in header_key if a) + 1) // 2)
 
 
+def _row_counts(sheet: Sheet) -> np.ndarray:
+    """Non-empty cells per row; rows of at most 4 cells also discount whitespace-only cells
+    (see ``filled()``), counted over whole columns."""
+    grid = sheet.grid()
+    counts = grid.nonempty_per_row()
+    short = (grid.lengths <= 4) & (counts > 0)
+    if short.any():
+        index = np.flatnonzero(short)
+        for c in range(min(4, grid.width)):
+            col = grid.column(c, index)
+            counts[index] -= cells.nonempty(col) & cells.blank(col)
+    return counts
+
+
+def _has_text(column: pa.Array) -> bool:
+    """Some cell holds more than whitespace (a letter, a digit or a CJK character is enough)."""
+    if TEXT_BYTE.search(cells.raw(column)):
+        return True
+    return not cells.blank(column).all()
+
+
+#: bytes that only appear in characters that are not whitespace (ASCII letters and digits,
+#: the lead bytes of CJK ideographs): a cheap proof that a column holds text
+TEXT_BYTE = re.compile(rb"[0-9A-Za-z\xe4-\xef]")
+
+
 def detect(sheet: Sheet) -> Layout:
     rows = sheet.rows
-    # Non-empty cells per row; short rows also discount whitespace-only cells (see filled()).
-    counts = [len(r) - r.count("") for r in rows]
-    for j, r in enumerate(rows):
-        if len(r) <= 4 and counts[j]:
-            counts[j] = filled(r)
-    width = max((len(r) for r in rows), default=0)
+    grid = sheet.grid()
+    counts = _row_counts(sheet)
+    width = grid.width
     # Trailing columns that are empty in every row are padding, not columns.
-    while width and not any(len(r) >= width and r[width - 1].strip() for r in rows):
+    while width and not _has_text(grid.columns[width - 1]):
         width -= 1
     layout = Layout(width=width)
-    nonblank = [c for c in counts if c]
-    if not nonblank:
+    nonblank = counts[counts > 0]
+    if not len(nonblank):
         layout.blank = list(range(len(rows)))
         return layout
-    typical = sorted(nonblank)[len(nonblank) // 2]
+    typical = int(np.partition(nonblank, len(nonblank) // 2)[len(nonblank) // 2])
     # A row this sparse above or below the table is a title or a note, not a record.
     sparse = 2 if typical >= 5 else 1
 
     i = 0
     # Preamble: '#' metadata lines, titles and blank lines above the table.
     while i < len(rows):
-        first = rows[i][0].strip() if rows[i] else ""
+        first = rows[i][0].strip() if counts[i] else ""
         if first.lower() == "#property":
             break
         if counts[i] == 0:
@@ -170,38 +199,74 @@ def detect(sheet: Sheet) -> Layout:
         end -= 1
     for j in range(end, len(rows)):
         (layout.notes if counts[j] else layout.blank).append(j)
+    body = np.arange(i, end)
+    filled_rows = counts[i:end] > 0
+    layout.blank.extend(body[~filled_rows].tolist())
+    repeated = _repeated_headers(sheet, layout, counts, i, end)
+    layout.repeated_headers = repeated
+    data = body[filled_rows]
+    if repeated:
+        data = data[~np.isin(data, repeated)]
+    layout.data = data.tolist()
+    layout.blank.sort()
+    if layout.headerless:
+        _find_misplaced_header(sheet, layout)
+    return layout
+
+
+def _repeated_headers(
+    sheet: Sheet, layout: Layout, counts: np.ndarray, i: int, end: int
+) -> list[int]:
+    """Rows in [i, end) that repeat the header (a new block) or continue a repeated one."""
+    rows = sheet.rows
     header_key = [c.strip() for c in rows[layout.header_rows[0]]] if layout.header_rows else None
-    # A repeated header starts like the header: only rows whose first cells match are compared.
-    starts = {c for c in (header_key or [])[:3] if c}
-    block_first = layout.header_rows[0] if layout.header_rows else 0
-    for j in range(i, end):
-        if counts[j] == 0:
-            layout.blank.append(j)
+    if header_key is None or end <= i:
+        return []
+    # A repeated header starts like the header: only rows whose first cells hold one of its
+    # first labels are compared (found by a substring scan of the first two columns).
+    starts = {c for c in header_key[:3] if c}
+    if not starts:
+        return []
+    grid = sheet.grid()
+    candidates: set[int] = set()
+    for c in range(min(2, grid.width)):
+        col = grid.columns[c].slice(i, end - i)
+        raw = bytes(cells.raw(col))
+        for start in starts:
+            if start.encode() in raw:
+                hit = pc.match_substring(col, start).to_numpy(zero_copy_only=False)
+                candidates.update((np.flatnonzero(hit) + i).tolist())
+    block_first = layout.header_rows[0]
+    found: list[int] = []
+    todo = sorted(candidates)
+    heapq.heapify(todo)
+    seen: set[int] = set()
+    while todo:
+        j = heapq.heappop(todo)
+        if j in seen or j >= end or counts[j] == 0:
             continue
+        seen.add(j)
         row = rows[j]
         starts_like_header = row[0].strip() in starts or (len(row) > 1 and row[1].strip() in starts)
-        repeated = header_key is not None and starts_like_header and _repeats(header_key, row)
+        repeated = starts_like_header and _repeats(header_key, row)
         # A continuation row extends the block's first header row (not the previous one).
         continued = (
             not repeated
-            and bool(layout.repeated_headers)
-            and layout.repeated_headers[-1] == j - 1
+            and bool(found)
+            and found[-1] == j - 1
             and _continues_header(rows[block_first], row)
         )
         if repeated:
             block_first = j
         if repeated or continued:
-            layout.repeated_headers.append(j)
-        else:
-            layout.data.append(j)
-    layout.blank.sort()
-    if layout.headerless:
-        _find_misplaced_header(rows, layout)
-    return layout
+            found.append(j)
+            heapq.heappush(todo, j + 1)  # the next row may continue this header
+    return found
 
 
-def _find_misplaced_header(rows: list[list[str]], layout: Layout) -> None:
+def _find_misplaced_header(sheet: Sheet, layout: Layout) -> None:
     """A header sorted into the records: the one row with text where the others have numbers."""
+    rows = sheet.rows
     numeric_cols = [
         c
         for c in range(layout.width)
@@ -210,7 +275,11 @@ def _find_misplaced_header(rows: list[list[str]], layout: Layout) -> None:
     ]
     if not numeric_cols:
         return
-    for j in layout.data:
+    # Only rows whose first numeric column is not a plain ASCII number can qualify.
+    first = column(sheet, layout, numeric_cols[0])
+    plain = pc.match_substring_regex(first, ASCII_NUMBER).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(~plain).tolist():
+        j = layout.data[i]
         row = rows[j]
         if all(
             c < len(row) and row[c].strip() and not is_number(row[c]) for c in numeric_cols
@@ -218,7 +287,14 @@ def _find_misplaced_header(rows: list[list[str]], layout: Layout) -> None:
             layout.misplaced_header = j
             layout.labels = [" ".join(c.split()) for c in row] + [""] * (layout.width - len(row))
             layout.data.remove(j)
+            layout.cached_columns.clear()
+            layout.cached_nonempty.clear()
+            layout.cached_index = None
             return
+
+
+#: a plain half-width number with ASCII digits only: a subset of what ``NUMBER`` accepts
+ASCII_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
 def flatten_header(header_rows: list[list[str]], width: int) -> list[str]:
@@ -245,43 +321,23 @@ def flatten_header(header_rows: list[list[str]], width: int) -> list[str]:
     return labels
 
 
-def columns(sheet: Sheet, layout: Layout) -> list[tuple[str, ...]]:
-    """The data cells column by column (short rows padded with ''), for fast per-column work.
-
-    Computed once per layout and shared by the scorers."""
-    if layout.cached_columns is None:
-        layout.cached_columns = _columns(sheet, layout)
-    return layout.cached_columns
+def data_index(layout: Layout) -> np.ndarray:
+    """``layout.data`` as a numpy array (computed once per layout)."""
+    if layout.cached_index is None or len(layout.cached_index) != len(layout.data):
+        layout.cached_index = np.asarray(layout.data, dtype=np.int64)
+    return layout.cached_index
 
 
-def blob(sheet: Sheet, layout: Layout, c: int) -> str:
-    """Column ``c`` joined for regex scanning (see ``scan``), computed once per layout."""
-    if layout.cached_blobs is None:
-        layout.cached_blobs = {}
-    if c not in layout.cached_blobs:
-        layout.cached_blobs[c] = scan.join(columns(sheet, layout)[c])
-    return layout.cached_blobs[c]
+def column(sheet: Sheet, layout: Layout, c: int) -> pa.Array:
+    """The data cells of column ``c`` (short rows padded with ''), computed once per layout
+    and shared by the scorers."""
+    if c not in layout.cached_columns:
+        layout.cached_columns[c] = sheet.grid().column(c, data_index(layout))
+    return layout.cached_columns[c]
 
 
 def nonempty(sheet: Sheet, layout: Layout, c: int) -> int:
     """How many cells of column ``c`` hold something (computed once per layout)."""
-    if layout.cached_nonempty is None:
-        layout.cached_nonempty = {}
     if c not in layout.cached_nonempty:
-        col = columns(sheet, layout)[c]
-        layout.cached_nonempty[c] = len(col) - col.count("")
+        layout.cached_nonempty[c] = int(cells.nonempty(column(sheet, layout, c)).sum())
     return layout.cached_nonempty[c]
-
-
-def _columns(sheet: Sheet, layout: Layout) -> list[tuple[str, ...]]:
-    width = layout.width
-    rows, index = sheet.rows, layout.data
-    if index and index[-1] - index[0] + 1 == len(index):
-        data = rows[index[0] : index[-1] + 1]  # the usual case: one contiguous block
-    else:
-        data = [rows[j] for j in index]
-    if data and min(map(len, data)) >= width:
-        padded = data
-    else:
-        padded = [r if len(r) >= width else r + [""] * (width - len(r)) for r in data]
-    return list(zip(*padded, strict=False))[:width] if padded else [() for _ in range(width)]

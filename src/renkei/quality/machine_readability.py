@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from renkei.quality import cellscan as scan
 from renkei.quality.findings import Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect, is_number, nonempty, notes_sheet
-from renkei.quality.layout import blob as column_blob
+from renkei.quality.grid import nonempty as nonempty_cells
+from renkei.quality.grid import raw, texts
+from renkei.quality.layout import Layout, column, detect, is_number, nonempty, notes_sheet
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -199,16 +204,15 @@ RULES = {
 PAIR = scan.cell(r"\s*[+-]?\d{1,3}\.\d+\s*[,、，/／ ]\s*[+-]?\d{1,3}\.\d+\s*")
 _QTY = r"[0-9０-９][0-9０-９,，]*\s*(?:人|円|件|台|戸|世帯|床|名|箇所)"
 MULTI_QTY = re.compile(rf"{_QTY}[^\x1f]*?[／/、・,，][^\x1f]*?{_QTY}")
+QTY_UNITS = ("人", "円", "件", "台", "戸", "世帯", "床", "名", "箇所")
 # 1-3: number-like cells with decoration; full-width digit codes and phone numbers.
 PLAIN = scan.cell(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 DECORATED = scan.cell(
     r"\s*[▲△▼＋+\-－−]?[¥￥]?[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?\s*"
     r"(?:円|千円|百万円|億円|%|％|人|件|世帯|戸|台|歳)?\s*"
 )
-FULLWIDTH_DIGIT = re.compile("[０-９]")
 FULLWIDTH_CODE = scan.cell(r"[0-9０-９\-－ー‐()（）]*[０-９][0-9０-９\-－ー‐()（）]*")
 # 1-5: layout whitespace and line breaks.
-SPACE_CHAR = re.compile("[ \u3000\t\r\n]")
 LAYOUT_IN_CELL = re.compile(
     r"^[ \u3000\t]|[ \u3000\t]$|[^\s][ \u3000]{2,}[^\s]|[\r\n]|^\S(?:[ \u3000]\S)+$"
 )
@@ -228,7 +232,6 @@ AREA_LABEL = re.compile(
     r"コード|code|都道府県|市区町村|市町村|地域|地区|住所|所在地|町字|区名|address|pref|city|region|area",
     re.IGNORECASE,
 )
-AREA_VALUE = re.compile(r"[都道府県市区町村]")
 # 1-9: what counts as a unit or a unit-less kind of column.
 UNIT = re.compile(
     r"単位|[（(][^）)]*[）)]|人|円|件|数|率|割合|%|％|m|㎡|ha|kg|歳|世帯|戸|台|床|箇所|回|時間|分|秒|年|月|日|度"
@@ -249,17 +252,36 @@ FOOTNOTE_CELL = scan.cell(
 FOOTNOTE = re.compile(r"[＊*※][0-9０-９]*$|^[＊*※]|[(（]注[0-9０-９]*[)）]|注[0-9０-９]+\)?$")
 
 
-PAIR_HINT = re.compile(r"[,、，/／ ]\s*[+-]?\d{1,3}\.\d")
-QTY_HINT = re.compile(r"[0-9０-９](?:人|円|件|台|戸|世帯|床|名|箇所)")
-QTY_SEPARATORS = ("／", "/", "、", "・", ",", "，")
-LAYOUT_CHARS = (" ", "\u3000", "\t", "\n", "\r")
 ERAS = ("明治", "大正", "昭和", "平成", "令和")
-ERA_LETTER = re.compile(r"[MTSHR][0-9]")
 TOTAL_WORDS = ("計", "総", "全", "otal", "OTAL")
 FOOTNOTE_MARKS = ("＊", "*", "※", "注")
-#: any character a plain number cannot hold: the column has text or decorated numbers
-NON_PLAIN = re.compile(r"[^0-9.\x1f]")
 SAMPLE = 2000
+
+# Whole-column triggers (see cellscan.which): RE2 patterns, each found in every cell its rule
+# can report (Python's \d is any script's digit, its \s any Unicode space).
+TRIGGERS = {
+    "pair": rf"\p{{Nd}}\.\p{{Nd}}+{scan.WS}*[,、，/／ ]",
+    "qty": rf"[0-9０-９][0-9０-９,，]*{scan.WS}*(?:{'|'.join(QTY_UNITS)})",
+    "fullwidth": "[０-９]",
+    "layout": "[ \u3000\t\r\n]",
+    "platform": PLATFORM.pattern,
+    "era": "|".join(ERAS) + "|[MTSHR][0-9]",
+    "us-date": r"\p{Nd}/\p{Nd}",
+    "total": "|".join(TOTAL_WORDS),
+    "footnote": "[＊*※]|注",
+}
+#: the triggers that concern a numeric column, and those of the first four columns only
+NUMERIC_TRIGGERS = ("fullwidth", "layout", "platform")
+KEY_TRIGGERS = ("total", "footnote")
+#: any byte a plain number cannot hold: the column has text or decorated numbers
+NON_PLAIN_BYTES = re.compile(rb"[^0-9.]")
+#: 1-12: a column is an area name when these characters are half as many as its cells
+AREA_CHARS = [ch.encode() for ch in "都道府県市区町村"]
+PAIR_SEPARATORS = "[,、，/／ ]"
+#: the values of a yes/no column (which needs no unit)
+YES_NO = pa.array(["", "0", "1", "0.0", "1.0"])
+PLAIN_JOINED = scan.joined(PLAIN)
+DECORATED_JOINED = scan.joined(DECORATED)
 
 
 def visible(cell: str, limit: int = 50) -> str:
@@ -271,14 +293,22 @@ def visible(cell: str, limit: int = 50) -> str:
     return re.sub(" {2,}", lambda m: f"␣×{len(m.group(0))}", text).replace(" ", "␣")
 
 
+def numeric_data(sheet: Sheet, layout: Layout, c: int) -> bool:
+    """``numeric_column`` of a data column (judged once per layout)."""
+    if c not in layout.cached_numeric:
+        sample = column(sheet, layout, c).slice(0, SAMPLE).to_pylist()
+        layout.cached_numeric[c] = numeric_column(sample)
+    return layout.cached_numeric[c]
+
+
 def numeric_column(col: list[str] | tuple[str, ...]) -> bool:
     """A column of numbers (plain or decorated with 円, commas, ▲ ...), judged on a sample."""
     sample = [v for v in col[:SAMPLE] if v]
     if not sample:
         return False
     blob = scan.join(sample)
-    decorated = len(DECORATED.findall(blob))
-    return decorated >= 0.8 * len(sample) and PLAIN.search(blob) is not None
+    decorated = len(DECORATED_JOINED.findall(blob))
+    return decorated >= 0.8 * len(sample) and PLAIN_JOINED.search(blob) is not None
 
 
 def _loc(sheet: Sheet, row: int | None = None, col: int | None = None, label: str | None = None):
@@ -433,136 +463,17 @@ def check_sheet(
                 _loc(sheet, layout.header_rows[0], c, label),
             )
 
-    cols = columns(sheet, layout)
     data_rows = layout.data
     has_area = any(AREA_LABEL.search(label) for label in labels)
-    for c, col in enumerate(cols):
-        if not col:
-            continue
+    checked = [c for c in range(layout.width) if len(data_rows) and nonempty(sheet, layout, c)]
+    fired = scan.which(
+        [column(sheet, layout, c) for c in checked],
+        [_triggers(sheet, layout, c) for c in checked],
+    )
+    for c, triggers in zip(checked, fired, strict=True):
         label = labels[c] if c < len(labels) else ""
-        blob = column_blob(sheet, layout, c)
-        filled_cells = nonempty(sheet, layout, c)
-        if not filled_cells:
-            continue
-
-        def at(i: int) -> Location:
-            return _loc(sheet, data_rows[i], c, label)  # noqa: B023
-
-        # Every pattern runs behind a cheap test (a substring or a one-class scan), so a
-        # clean column costs a few C-speed passes.
-        numeric = numeric_column(col)
-        if not numeric:
-            if PAIR_HINT.search(blob):
-                for i, text in scan.hits(blob, PAIR):
-                    out.add(
-                        "jp-mr.1-2",
-                        f"two numbers in one cell: '{text.strip()}'",
-                        f"1つのセルに2つの数値: 「{text.strip()}」",
-                        at(i),
-                    )
-            if any(sep in blob for sep in QTY_SEPARATORS) and QTY_HINT.search(blob):
-                for i, text in scan.hits(blob, MULTI_QTY):
-                    out.add(
-                        "jp-mr.1-2",
-                        f"several quantities in one cell: '{text[:40]}'",
-                        f"1つのセルに複数の数量: 「{text[:40]}」",
-                        at(i),
-                    )
-        elif NON_PLAIN.search(blob):
-            for i, text in scan.hits(blob, DECORATED):
-                if not is_number(text):
-                    out.add(
-                        "jp-mr.1-3",
-                        f"number written with text: '{text.strip()}'",
-                        f"文字を含む数値: 「{text.strip()}」",
-                        at(i),
-                    )
-        if FULLWIDTH_DIGIT.search(blob):
-            for i, text in scan.hits(blob, FULLWIDTH_CODE):
-                out.add(
-                    "jp-mr.1-3",
-                    f"full-width digits: '{text}'",
-                    f"全角数字: 「{text}」",
-                    at(i),
-                    severity=Severity.warning,
-                )
-        if sheet.numeric is not None:
-            for i, text in scan.hits(blob, PLAIN):
-                if (data_rows[i] + 1, c + 1) not in sheet.numeric:
-                    out.add(
-                        "jp-mr.1-3",
-                        f"number stored as text: '{text}'",
-                        f"文字列として保存された数値: 「{text}」",
-                        at(i),
-                    )
-        if (
-            numeric
-            and label
-            and not UNIT.search(label)
-            and not NOT_A_QUANTITY.search(label)
-            and set(col) - {"", "0", "1", "0.0", "1.0"}
-        ):  # a yes/no column has no unit
-            out.add(
-                "jp-mr.1-9",
-                f"numeric column '{label}' does not state its unit",
-                f"数値の列「{label}」に単位の記載がない",
-                _loc(sheet, layout.header_rows[0] if layout.header_rows else None, c, label),
-            )
-        if any(space in blob for space in LAYOUT_CHARS):
-            # Find the cells with whitespace (a one-class scan), then look at each closely.
-            for i, text in scan.cells_with(blob, SPACE_CHAR):
-                if not LAYOUT_IN_CELL.search(text):
-                    continue
-                shown = visible(col[i])
-                out.add(
-                    "jp-mr.1-5",
-                    f"spaces or a line break used for layout: '{shown}'",
-                    f"体裁のための空白・改行: 「{shown}」",
-                    at(i),
-                )
-        for i, ch in scan.hits(blob, PLATFORM):
-            out.add(
-                "jp-mr.1-10", f"platform-dependent character '{ch}'", f"機種依存文字「{ch}」", at(i)
-            )
-        if not numeric and (any(era in blob for era in ERAS) or ERA_LETTER.search(blob)):
-            for m in ERA.finditer(blob):
-                text = scan.cell_at(blob, m.start())
-                if not WESTERN.search(text):
-                    i = blob.count(scan.SEP, 0, m.start())
-                    out.add(
-                        "jp-mr.1-11",
-                        f"Japanese era year without the Western year: '{text[:30]}'",
-                        f"西暦の併記がない和暦: 「{text[:30]}」",
-                        at(i),
-                    )
-        if not numeric and "/" in blob:
-            for i, text in scan.hits(blob, US_DATE):
-                out.add(
-                    "jp-mr.1-11",
-                    f"date in month/day/year order: '{text}'",
-                    f"月/日/年の順の日付: 「{text}」",
-                    at(i),
-                )
-        if not has_area and not numeric and scan.count(blob, AREA_VALUE) >= 0.5 * filled_cells:
-            has_area = True
-        if numeric or c > 3:
-            continue
-        if any(word in blob for word in TOTAL_WORDS):
-            for i, text in scan.hits(blob, TOTAL_CELL):
-                out.add(
-                    "jp-mr.table.totals",
-                    f"total row '{text.strip()}' among the records",
-                    f"合計の行「{text.strip()}」がデータに混在",
-                    at(i),
-                )
-        if any(mark in blob for mark in FOOTNOTE_MARKS):
-            for i, text in scan.hits(blob, FOOTNOTE_CELL):
-                out.add(
-                    "jp-mr.table.footnote-marker",
-                    f"footnote marker in '{text.strip()}'",
-                    f"「{text.strip()}」に注記記号",
-                    at(i),
-                )
+        col = column(sheet, layout, c)
+        has_area = _check_column(sheet, out, layout, c, col, label, has_area, triggers)
     for rule_id in (
         "jp-mr.1-2",
         "jp-mr.1-3",
@@ -610,6 +521,164 @@ def check_sheet(
         for rule_id in ("jp-mr.1-4", "jp-mr.1-7", "jp-mr.1-8"):
             out.check(rule_id)
     return layout
+
+
+def _triggers(sheet: Sheet, layout: Layout, c: int) -> dict[str, str]:
+    """The whole-column triggers of the rules that apply to column ``c``."""
+    numeric = numeric_data(sheet, layout, c)
+    wanted = NUMERIC_TRIGGERS if numeric else [t for t in TRIGGERS if t not in KEY_TRIGGERS]
+    if c <= 3 and not numeric:
+        wanted = [*wanted, *KEY_TRIGGERS]
+    return {name: TRIGGERS[name] for name in wanted}
+
+
+def _check_column(
+    sheet: Sheet,
+    out: Collector,
+    layout: Layout,
+    c: int,
+    col,
+    label: str,
+    has_area: bool,
+    fired: set[str],
+) -> bool:
+    """The cell rules on one data column, behind the triggers that ``fired`` in it; returns
+    whether an area column is now known."""
+    data_rows = layout.data
+    filled_cells = nonempty(sheet, layout, c)
+
+    def at(i: int) -> Location:
+        return _loc(sheet, data_rows[i], c, label)
+
+    buffer = raw(col)
+    # Every rule runs behind a whole-column trigger (see cellscan), so a clean column costs
+    # one C-speed pass and Python sees only the flagged cells.
+    numeric = numeric_data(sheet, layout, c)
+    if not numeric:
+        if "pair" in fired:
+            for i, text in scan.fullmatches(col, scan.candidates(col, PAIR_SEPARATORS), PAIR):
+                out.add(
+                    "jp-mr.1-2",
+                    f"two numbers in one cell: '{text.strip()}'",
+                    f"1つのセルに2つの数値: 「{text.strip()}」",
+                    at(i),
+                )
+        if "qty" in fired:
+            found = np.intersect1d(
+                scan.candidates(col, "[／/、・,，]"),
+                scan.candidates(col, scan.re2_any(*QTY_UNITS)),
+            )
+            for i, _, text in scan.hits(col, found, MULTI_QTY):
+                out.add(
+                    "jp-mr.1-2",
+                    f"several quantities in one cell: '{text[:40]}'",
+                    f"1つのセルに複数の数量: 「{text[:40]}」",
+                    at(i),
+                )
+    elif NON_PLAIN_BYTES.search(buffer):
+        # Cells of digits and dots only are plain numbers or no number at all: never reported.
+        index = scan.candidates(col, "[^0-9.]")
+        for i, text in scan.fullmatches(col, index, DECORATED):
+            if not is_number(text):
+                out.add(
+                    "jp-mr.1-3",
+                    f"number written with text: '{text.strip()}'",
+                    f"文字を含む数値: 「{text.strip()}」",
+                    at(i),
+                )
+    if "fullwidth" in fired:
+        for i, text in scan.fullmatches(col, scan.candidates(col, "[０-９]"), FULLWIDTH_CODE):
+            out.add(
+                "jp-mr.1-3",
+                f"full-width digits: '{text}'",
+                f"全角数字: 「{text}」",
+                at(i),
+                severity=Severity.warning,
+            )
+    if sheet.numeric is not None:
+        index = np.flatnonzero(nonempty_cells(col))
+        for i, text in scan.fullmatches(col, index, PLAIN):
+            if (data_rows[i] + 1, c + 1) not in sheet.numeric:
+                out.add(
+                    "jp-mr.1-3",
+                    f"number stored as text: '{text}'",
+                    f"文字列として保存された数値: 「{text}」",
+                    at(i),
+                )
+    if (
+        numeric
+        and label
+        and not UNIT.search(label)
+        and not NOT_A_QUANTITY.search(label)
+        and not pc.all(pc.is_in(col, value_set=YES_NO)).as_py()
+    ):  # a yes/no column has no unit
+        out.add(
+            "jp-mr.1-9",
+            f"numeric column '{label}' does not state its unit",
+            f"数値の列「{label}」に単位の記載がない",
+            _loc(sheet, layout.header_rows[0] if layout.header_rows else None, c, label),
+        )
+    if "layout" in fired:
+        # Find the cells with whitespace (one kernel), then look at each closely.
+        index = scan.candidates(col, "[ \u3000\t\r\n]")
+        for i, text in zip(index.tolist(), texts(col, index), strict=True):
+            if not LAYOUT_IN_CELL.search(text):
+                continue
+            shown = visible(text)
+            out.add(
+                "jp-mr.1-5",
+                f"spaces or a line break used for layout: '{shown}'",
+                f"体裁のための空白・改行: 「{shown}」",
+                at(i),
+            )
+    if "platform" in fired:
+        for i, _, ch in scan.hits(col, scan.candidates(col, PLATFORM.pattern), PLATFORM):
+            out.add(
+                "jp-mr.1-10", f"platform-dependent character '{ch}'", f"機種依存文字「{ch}」", at(i)
+            )
+    if "era" in fired:
+        index = scan.candidates(col, scan.re2_any(*ERAS) + "|[MTSHR][0-9]")
+        for i, text, _ in scan.hits(col, index, ERA):
+            if not WESTERN.search(text):
+                out.add(
+                    "jp-mr.1-11",
+                    f"Japanese era year without the Western year: '{text[:30]}'",
+                    f"西暦の併記がない和暦: 「{text[:30]}」",
+                    at(i),
+                )
+    if "us-date" in fired:
+        for i, text in scan.fullmatches(col, scan.candidates(col, TRIGGERS["us-date"]), US_DATE):
+            out.add(
+                "jp-mr.1-11",
+                f"date in month/day/year order: '{text}'",
+                f"月/日/年の順の日付: 「{text}」",
+                at(i),
+            )
+    if not has_area and not numeric:
+        data = bytes(buffer)
+        if sum(data.count(ch) for ch in AREA_CHARS) >= 0.5 * filled_cells:
+            has_area = True
+    if numeric or c > 3:
+        return has_area
+    if "total" in fired:
+        index = scan.candidates(col, scan.re2_any(*TOTAL_WORDS))
+        for i, text in scan.fullmatches(col, index, TOTAL_CELL):
+            out.add(
+                "jp-mr.table.totals",
+                f"total row '{text.strip()}' among the records",
+                f"合計の行「{text.strip()}」がデータに混在",
+                at(i),
+            )
+    if "footnote" in fired:
+        index = scan.candidates(col, scan.re2_any(*FOOTNOTE_MARKS))
+        for i, text in scan.fullmatches(col, index, FOOTNOTE_CELL):
+            out.add(
+                "jp-mr.table.footnote-marker",
+                f"footnote marker in '{text.strip()}'",
+                f"「{text.strip()}」に注記記号",
+                at(i),
+            )
+    return has_area
 
 
 def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:

@@ -1,11 +1,13 @@
 """Reading a data file into a decoded table for the content scorers.
 
-This is the ONE place the quality package reads files, so that it can later be switched to
-``renkei.ingest`` without touching the scorers. It decodes (BOM, then strict UTF-8, then
-charset-normalizer, preferring cp932 over shift_jis because Japanese files written on Windows
-use the cp932 superset: 髙, ①, ㈱ fail under plain shift_jis), splits CSV/TSV with the csv
-module, and opens XLSX twice with openpyxl (formulas, then cached values) to keep the cell facts
-the machine-readability rules need: merged ranges, formulas, numeric cells and drawn objects.
+This is the ONE place the quality package reads files. The encoding is told by
+``renkei.ingest.encoding`` (the detector inspection uses, so both agree: BOM, strict UTF-8, then
+cp932 / EUC-JP verified over the whole file). CSV/TSV records are split by ``csvgrid``
+(pyarrow.csv, columnar, with the csv module's exact reading of ragged, blank and quoted
+records) into a ``Grid``; a file whose quotes are broken is read by the csv module, which also
+names the stray or unclosed quote. XLSX is opened twice with openpyxl (formulas, then cached
+values) to keep the cell facts the machine-readability rules need: merged ranges, formulas,
+numeric cells and drawn objects.
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import charset_normalizer
+from renkei.ingest.encoding import detect_encoding
+from renkei.quality import csvgrid
+from renkei.quality.grid import Grid, GridRows
 
 #: The largest file read whole; quality checks are about publication files, not data lakes.
 MAX_BYTES = 512 * 1024 * 1024
-
-_SJIS_FAMILY = {"shift_jis", "cp932", "sjis", "ms932", "windows-31j", "shift_jis_2004", "sjis_2004"}
-
 
 DRAWING_TARGET = r'Target="(?:\.\./|/xl/)drawings/(drawing\d+\.xml)"'
 ANCHOR = r"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)\b"
@@ -64,7 +66,8 @@ class Sheet:
     """One table-shaped grid: every cell as text, 1-based positions in findings."""
 
     name: str | None
-    rows: list[list[str]]
+    #: every row as a list of cells (a ``GridRows`` view for CSV: rows are built when read)
+    rows: Sequence[list[str]]
     #: merged ranges as (min_row, min_col, max_row, max_col), 1-based (xlsx only)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     #: cells holding a formula: (row, col, formula) (xlsx only)
@@ -73,6 +76,14 @@ class Sheet:
     numeric: set[tuple[int, int]] | None = None
     #: images, charts and other drawn objects on the sheet (xlsx only)
     objects: int = 0
+    _grid: Grid | None = field(default=None, repr=False, compare=False)
+
+    def grid(self) -> Grid:
+        """The cells column by column, for the checks that scan whole columns."""
+        if self._grid is None:
+            rows = self.rows
+            self._grid = rows.grid if isinstance(rows, GridRows) else Grid.from_rows(rows)
+        return self._grid
 
 
 @dataclass
@@ -89,47 +100,6 @@ class DecodedTable:
     quote_errors: list[tuple[int, str]] = field(default_factory=list)
     #: the text holds U+FFFD: characters were lost before (or while) this file was decoded
     replacement_chars: bool = False
-
-
-def detect_encoding(data: bytes) -> tuple[str, bool]:
-    """Return (codec name, has BOM). Strict UTF-8 first; cp932 for the Shift_JIS family."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", True
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", True
-    try:
-        data.decode("utf-8")
-        return "utf-8", False
-    except UnicodeDecodeError as exc:
-        # A file cut mid-character is still UTF-8 (charset-normalizer gives up on those).
-        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8", False
-    # UTF-16 without a BOM: every other byte of ASCII text is NUL.
-    sample = data[:4096]
-    if sample.count(b"\x00") > len(sample) // 4:
-        return ("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"), False
-    # A sample cut at a line end: whole characters, and fast on large files.
-    cut = data.rfind(b"\n", 0, 256 * 1024) if len(data) > 256 * 1024 else len(data)
-    sample = data[: cut if cut > 0 else 256 * 1024]
-    # Japanese files first: short samples are ambiguous between EUC-JP and Korean or Chinese
-    # code pages, so a Japanese encoding that decodes the sample cleanly wins.
-    japanese = []
-    for candidate in ("cp932", "euc_jp"):
-        try:
-            sample.decode(candidate)
-            japanese.append(candidate)
-        except UnicodeDecodeError:
-            pass
-    if len(japanese) == 1:
-        return japanese[0], False
-    isolation = japanese or None
-    best = charset_normalizer.from_bytes(sample, cp_isolation=isolation).best()
-    if best is None:
-        return "cp932", False  # the common non-UTF-8 case in Japan; errors are reported
-    name = codecs.lookup(best.encoding).name
-    if name.replace("-", "_") in _SJIS_FAMILY or name in _SJIS_FAMILY:
-        return "cp932", False
-    return name, False
 
 
 def _decode(data: bytes, encoding: str) -> tuple[str, list[tuple[int, str]]]:
@@ -168,13 +138,8 @@ def _quote_errors(text: str, delimiter: str) -> list[tuple[int, str]]:
     return errors
 
 
-def read_text_table(
-    text: str, *, filename: str = "data.csv", encoding: str = "utf-8", size: int | None = None
-) -> DecodedTable:
-    suffix = Path(filename).suffix.lower()
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    delimiter = _delimiter(text, suffix)
+def _csv_module_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[tuple[int, str]]]:
+    """The records as the csv module reads them, and the quoting it had to repair."""
     quote_errors: list[tuple[int, str]] = []
     try:
         # One strict parse finds stray and unclosed quotes; only a broken file is parsed twice.
@@ -182,14 +147,50 @@ def read_text_table(
     except csv.Error:
         quote_errors = _quote_errors(text, delimiter)
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return rows, quote_errors
+
+
+def _table(
+    utf8: bytes, head: str, *, filename: str, encoding: str, size: int, text: str | None = None
+) -> DecodedTable:
+    """A CSV/TSV table from its UTF-8 bytes (no BOM); ``head`` is the start of the text."""
+    delimiter = _delimiter(head, Path(filename).suffix.lower())
+    # Small files go to the csv module directly: pyarrow's fixed cost per file is larger.
+    grid = csvgrid.split(utf8, delimiter) if len(utf8) >= csvgrid.MIN_BYTES else None
+    quote_errors: list[tuple[int, str]] = []
+    if grid is None:
+        rows, quote_errors = _csv_module_rows(
+            text if text is not None else utf8.decode("utf-8"), delimiter
+        )
+        grid = Grid.from_rows(rows)
     return DecodedTable(
         filename=filename,
         format="tsv" if delimiter == "\t" else "csv",
         encoding=encoding,
-        size=size if size is not None else len(text.encode("utf-8")),
-        sheets=[Sheet(name=None, rows=rows)],
+        size=size,
+        sheets=[Sheet(name=None, rows=GridRows(grid), _grid=grid)],
         quote_errors=quote_errors,
-        replacement_chars="\ufffd" in text,
+        replacement_chars="\ufffd".encode() in utf8,
+    )
+
+
+def read_text_table(
+    text: str, *, filename: str = "data.csv", encoding: str = "utf-8", size: int | None = None
+) -> DecodedTable:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        utf8 = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: keep them visible as U+FFFD
+        text = text.encode("utf-8", "replace").decode("utf-8")
+        utf8 = text.encode("utf-8")
+    return _table(
+        utf8,
+        text[:65536],
+        filename=filename,
+        encoding=encoding,
+        size=size if size is not None else len(utf8),
+        text=text,
     )
 
 
@@ -310,14 +311,21 @@ def read_table(path: Path, *, filename: str | None = None) -> DecodedTable:
         )
     data = path.read_bytes()
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding, bom = detect_encoding(data)
-        if not encoding.startswith("utf-16"):
+        found = detect_encoding(data)
+        if not found.encoding.startswith("utf-16"):
             raise ReadError(f"{filename} looks binary (NUL bytes), not a CSV/TSV text file")
     else:
-        encoding, bom = detect_encoding(data)
-    text, errors = _decode(data, encoding)
-    table = read_text_table(text, filename=filename, encoding=encoding, size=size)
-    table.bom = bom
-    table.encoding_errors = errors
-    table.replacement_chars = table.replacement_chars and not errors
+        found = detect_encoding(data)
+    encoding = found.encoding
+    if encoding in ("utf-8", "utf-8-sig") and found.error_offset is None:
+        # Valid UTF-8 (the detector decoded all of it): split the bytes as they are.
+        utf8 = data[3:] if found.bom else data
+        head = utf8[: 4 * 65536].decode("utf-8", "ignore")[:65536]
+        table = _table(utf8, head, filename=filename, encoding=encoding, size=size)
+    else:
+        text, errors = _decode(data, encoding)
+        table = read_text_table(text, filename=filename, encoding=encoding, size=size)
+        table.encoding_errors = errors
+        table.replacement_chars = table.replacement_chars and not errors
+    table.bom = found.bom
     return table

@@ -19,11 +19,14 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from renkei.quality import cellscan as scan
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from renkei.quality import grid as cells
 from renkei.quality import schema_migration
 from renkei.quality.findings import Finding, Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect, nonempty
-from renkei.quality.layout import blob as column_blob
+from renkei.quality.layout import Layout, column, detect
 from renkei.quality.reading import DecodedTable
 from renkei.quality.rules import Collector, band, rule
 
@@ -234,24 +237,39 @@ def _pick(named: list[dict], labels: list[str]) -> dict:
     return max(named, key=lambda s: _fit(s, given)[1]) if len(named) > 1 else named[0]
 
 
-BLANKISH = scan.cell(r"\s+")
-CELL_PATTERNS = {
-    "number": scan.cell(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*"),
-    "date": scan.cell(r"\s*\d{4}-\d{2}-\d{2}\s*"),
-    "time": scan.cell(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*"),
-    "uri": scan.cell(r"\s*https?://\S+\s*"),
+#: per type, an RE2 pattern whose matches certainly pass ``_type_ok`` (ASCII digits, no
+#: spaces); Python judges the other cells, so its Unicode ``\d`` keeps the last word
+SURE = {
+    "number": r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$",
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "time": r"^[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?$",
+    "uri": r"^https?://[!-~]+$",
 }
 
 
-def _column_type_errors(field: dict, blob: str, filled: int) -> bool:
-    """Might a cell break the field's type? One regex pass over the column; a whitespace-only
-    cell also answers yes, and the cell-by-cell pass sorts it out."""
-    kind = "uri" if field.get("format") == "uri" else field.get("type", "string")
-    kind = "number" if kind == "integer" else kind
-    pattern = CELL_PATTERNS.get(kind)
-    if pattern is None:
-        return False
-    return scan.count(blob, pattern) != filled
+def _kind(field: dict) -> str | None:
+    """The type ``_type_ok`` checks for the field (None: any text goes)."""
+    kind = field.get("type", "string")
+    if kind in ("number", "integer"):
+        return "number"
+    if kind in ("date", "time"):
+        return kind
+    if field.get("format") == "uri":
+        return "uri"
+    return None
+
+
+def _type_errors(field: dict, values: pa.Array, filled: np.ndarray) -> np.ndarray:
+    """Mask of the filled cells (already stripped) that are not of the field's type."""
+    kind = _kind(field)
+    if kind is None:
+        return np.zeros(len(values), dtype=bool)
+    sure = pc.match_substring_regex(values, SURE[kind]).to_numpy(zero_copy_only=False)
+    unsure = np.flatnonzero(filled & ~sure)
+    bad = np.zeros(len(values), dtype=bool)
+    for i, value in zip(unsure.tolist(), cells.texts(values, unsure), strict=True):
+        bad[i] = not _type_ok(field, value)
+    return bad
 
 
 def _type_ok(field: dict, value: str) -> bool:
@@ -277,7 +295,6 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
     labels = layout.labels
     by_exact = {label.strip(): c for c, label in enumerate(labels) if label.strip()}
     by_norm = {_norm(label): c for c, label in enumerate(labels) if label.strip()}
-    cols = columns(sheet, layout)
     header_row = layout.header_rows[0] + 1 if layout.header_rows else None
     points = 0.0
     max_points = 0.0
@@ -309,45 +326,47 @@ def score_layout(table: DecodedTable, layout: Layout, sheet_index: int, schema: 
         else:
             points += 2
         used.add(c)
-        values = cols[c] if c < len(cols) else []
+        raw_values = column(sheet, layout, c)
         bad_type = bad_enum = empty = 0
         allowed = set(constraints.get("enum", []))
-        # Fast path: look cell by cell only when a whole-column test says something is wrong.
-        text = column_blob(sheet, layout, c)
-        filled = nonempty(sheet, layout, c)
-        needs_type = _column_type_errors(field, text, filled)
-        needs_enum = bool(allowed) and bool({v.strip() for v in set(values)} - allowed - {""})
-        needs_required = required and (filled < len(values) or bool(BLANKISH.search(text)))
-        if needs_type or needs_enum or needs_required:
-            for i, raw in enumerate(values):
-                value = raw.strip()
-                if not value:
-                    if required:
-                        empty += 1
-                        out.add(
-                            "schema.required-value",
-                            f"required '{name}' is empty",
-                            f"必須項目「{name}」が空",
-                            _cell(sheet, layout, i, c, name),
-                        )
-                    continue
-                if needs_type and not _type_ok(field, value):
-                    bad_type += 1
-                    kind = field.get("format") or field["type"]
-                    out.add(
-                        "schema.type",
-                        f"'{value[:30]}' is not a {kind}",
-                        f"「{value[:30]}」は {kind} ではない",
-                        _cell(sheet, layout, i, c, name),
-                    )
-                if allowed and value not in allowed:
-                    bad_enum += 1
-                    out.add(
-                        "schema.enum",
-                        f"'{value[:30]}' is not one of {sorted(allowed)}",
-                        f"「{value[:30]}」は許容値 {sorted(allowed)} にない",
-                        _cell(sheet, layout, i, c, name),
-                    )
+        # Whole-column tests first; the cells are looked at only when one says something is
+        # wrong (a cell whose stripped text breaks the type, the enum, or required).
+        values = cells.strip(raw_values)
+        filled = cells.nonempty(values)
+        type_bad = _type_errors(field, values, filled)
+        enum_bad = np.zeros(len(values), dtype=bool)
+        if allowed:
+            listed = pc.is_in(values, value_set=pa.array(sorted(allowed), pa.string()))
+            enum_bad = filled & ~listed.to_numpy(zero_copy_only=False)
+        missing = ~filled if required else np.zeros(len(values), dtype=bool)
+        flagged = np.flatnonzero(type_bad | enum_bad | missing)
+        for i, value in zip(flagged.tolist(), cells.texts(values, flagged), strict=True):
+            if missing[i]:
+                empty += 1
+                out.add(
+                    "schema.required-value",
+                    f"required '{name}' is empty",
+                    f"必須項目「{name}」が空",
+                    _cell(sheet, layout, i, c, name),
+                )
+                continue
+            if type_bad[i]:
+                bad_type += 1
+                kind = field.get("format") or field["type"]
+                out.add(
+                    "schema.type",
+                    f"'{value[:30]}' is not a {kind}",
+                    f"「{value[:30]}」は {kind} ではない",
+                    _cell(sheet, layout, i, c, name),
+                )
+            if enum_bad[i]:
+                bad_enum += 1
+                out.add(
+                    "schema.enum",
+                    f"'{value[:30]}' is not one of {sorted(allowed)}",
+                    f"「{value[:30]}」は許容値 {sorted(allowed)} にない",
+                    _cell(sheet, layout, i, c, name),
+                )
         points += (0 if bad_type else 1) + (0 if bad_enum else 1) + (0 if empty else 1)
     for c, label in enumerate(labels):
         if c not in used and label.strip() and not (c == 0 and layout.property_header):

@@ -10,11 +10,23 @@ a column whose cells are numbers at least 95 % of the time reports the other cel
 
 from __future__ import annotations
 
+import numpy as np
+import pyarrow.compute as pc
+
 from renkei.quality import cellscan as scan
 from renkei.quality.findings import Location, Score, Severity
-from renkei.quality.layout import Layout, columns, detect, nonempty, notes_sheet
-from renkei.quality.layout import blob as column_blob
-from renkei.quality.machine_readability import NON_PLAIN, PLAIN, numeric_column
+from renkei.quality.grid import nonempty as nonempty_cells
+from renkei.quality.grid import raw, texts
+from renkei.quality.layout import (
+    ASCII_NUMBER,
+    Layout,
+    column,
+    data_index,
+    detect,
+    nonempty,
+    notes_sheet,
+)
+from renkei.quality.machine_readability import NON_PLAIN_BYTES, PLAIN, numeric_data
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -169,10 +181,10 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
         if header_row is not None
         else (len(rows[layout.data[0]]) if layout.data else 0)
     )
+    data = data_index(layout)
+    lengths = sheet.grid().lengths[data] if len(data) else np.zeros(0, dtype=np.int64)
     longer = [
-        j
-        for j in layout.data
-        if len(rows[j]) > expected and any(c.strip() for c in rows[j][expected:])
+        j for j in data[lengths > expected].tolist() if any(c.strip() for c in rows[j][expected:])
     ]
     # Most rows longer than the header: the header lacks labels (not every row is ragged).
     header_short = header_row is not None and len(longer) > len(layout.data) // 2
@@ -206,9 +218,10 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
                 )
             else:
                 seen[text] = c
-    for j in layout.data:
-        n = len(rows[j])
-        if j in longer and not header_short:
+    extra = set() if header_short else set(longer)
+    ragged = data[(lengths < expected) | np.isin(data, list(extra))]
+    for j, n in zip(ragged.tolist(), sheet.grid().lengths[ragged].tolist(), strict=True):
+        if j in extra:
             out.add(
                 "structure.extra-cell",
                 f"{n} cells where the header has {expected}",
@@ -229,19 +242,24 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
                 "structure.blank-row", "blank row inside the table", "表の中の空行", _loc(sheet, j)
             )
     # Inferred types: a column that is (nearly) all numbers reports its other cells.
-    for c, col in enumerate(columns(sheet, layout)):
+    for c in range(layout.width):
+        col = column(sheet, layout, c)
         filled = nonempty(sheet, layout, c)
-        if filled < 5 or not numeric_column(col):
+        if filled < 5 or not numeric_data(sheet, layout, c):
             continue
-        blob = column_blob(sheet, layout, c)
-        if not NON_PLAIN.search(blob):
+        if not NON_PLAIN_BYTES.search(raw(col)):
             continue  # every cell is a plain number
-        numbers = scan.count(blob, PLAIN)
+        # Cells of ASCII digits are plain numbers; Python judges the others (digits of any
+        # script count for PLAIN).
+        ascii_plain = pc.match_substring_regex(col, ASCII_NUMBER).to_numpy(zero_copy_only=False)
+        others = np.flatnonzero(~ascii_plain & nonempty_cells(col))
+        plain = {i for i, _ in scan.fullmatches(col, others, PLAIN)}
+        numbers = int(ascii_plain.sum()) + len(plain)
         if numbers == filled or numbers < 0.95 * filled:
             continue
         label = labels[c] if c < len(labels) else ""
-        for i, value in enumerate(col):
-            if value and not PLAIN.fullmatch(value):
+        for i, value in zip(others.tolist(), texts(col, others), strict=True):
+            if i not in plain:
                 out.add(
                     "structure.type-error",
                     f"'{value[:30]}' in a number column ({numbers} of {filled} cells are numbers)",
@@ -249,6 +267,16 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
                     _loc(sheet, layout.data[i], c, label),
                 )
     return layout
+
+
+def _replacement_cells(sheet: Sheet) -> list[tuple[int, int]]:
+    """(row, column) of every cell holding U+FFFD, row by row."""
+    found: list[tuple[int, int]] = []
+    for c, col in enumerate(sheet.grid().columns):
+        if "\ufffd".encode() in bytes(raw(col)):
+            hit = pc.match_substring(col, "\ufffd").to_numpy(zero_copy_only=False)
+            found.extend((r, c) for r in np.flatnonzero(hit).tolist())
+    return sorted(found)
 
 
 def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
@@ -282,15 +310,14 @@ def score(table: DecodedTable, layouts: list[Layout] | None = None) -> Score:
             severity=Severity.warning if headers else None,
         )
     for index, sheet in enumerate(table.sheets):
-        for r, row in enumerate(sheet.rows if table.replacement_chars else []):
-            for c, value in enumerate(row):
-                if "\ufffd" in value:
-                    out.add(
-                        "structure.encoding-error",
-                        "replacement character (U+FFFD): text was lost in an earlier conversion",
-                        "置換文字（U+FFFD）: 変換で文字が失われている",
-                        _loc(sheet, r, c),
-                    )
+        lost = _replacement_cells(sheet) if table.replacement_chars else []
+        for r, c in lost:
+            out.add(
+                "structure.encoding-error",
+                "replacement character (U+FFFD): text was lost in an earlier conversion",
+                "置換文字（U+FFFD）: 変換で文字が失われている",
+                _loc(sheet, r, c),
+            )
         if not notes_sheet(sheet_layouts, index):
             check_sheet(sheet, out, sheet_layouts[index])
     return out.score()

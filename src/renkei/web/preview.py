@@ -9,6 +9,7 @@ tables) can replace the file reader without touching the pages.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -18,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from charset_normalizer import from_bytes
-
 from renkei.datastore.preview import chart_number
+from renkei.ingest.encoding import detect_encoding
 
 # How much of a file a preview reads: enough for the first rows of any sane table.
 TABLE_BYTES = 1024 * 1024
@@ -68,23 +68,18 @@ def preview_kind(resource: dict[str, Any]) -> Kind:
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """Text and encoding name of the start of a file: UTF-8 (with or without BOM), else what
-    charset-normalizer finds (CP932 for most Japanese government files), cut on a line end so
-    that no character is split."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        # A cut in the middle of the last character is still UTF-8.
-        if exc.start >= len(raw) - 3:
-            return raw[: exc.start].decode("utf-8"), "utf-8"
+    """Text and encoding name of the start of a file, by the project's one detector
+    (``renkei.ingest.encoding``, as inspection and the quality checks: BOM, UTF-8, then CP932 or
+    EUC-JP verified on these bytes). No character is split: a UTF-8 text drops a last character
+    cut by the read, a legacy one is cut on a line end; bytes that do not decode show as U+FFFD."""
+    found = detect_encoding(raw)
+    codec = found.encoding
+    if codec.startswith(("utf-8", "utf-16")):
+        decoder = codecs.getincrementaldecoder(codec)("replace")
+        # Not final: a character cut at the end of the read stays in the decoder, unshown.
+        return decoder.decode(raw, final=False), "utf-8" if codec == "utf-8-sig" else codec
     sample = raw[: raw.rfind(b"\n") + 1] or raw
-    best = from_bytes(sample).best()
-    encoding = best.encoding if best is not None else "cp932"
-    if encoding in ("shift_jis", "shift_jis_2004", "shift_jisx0213"):
-        encoding = "cp932"  # CP932 is the superset Windows writes (髙, ①)
-    return sample.decode(encoding, errors="replace"), encoding
+    return sample.decode(codec, errors="replace"), codec
 
 
 def text_preview(path: Path, limit: int = TEXT_BYTES) -> dict[str, Any]:
