@@ -88,6 +88,14 @@ class SearchHits:
     ids: list[str]
     facets: dict[str, list[tuple[str, int]]]
     next_cursor: Cursor | None = None
+    #: facets still being counted on another thread (tantivy): ``facet_counts`` waits for them,
+    #: so the caller can read the page's datasets meanwhile
+    pending_facets: Callable[[], dict[str, list[tuple[str, int]]]] | None = None
+
+    def facet_counts(self) -> dict[str, list[tuple[str, int]]]:
+        if self.pending_facets is not None:
+            self.facets, self.pending_facets = self.pending_facets(), None
+        return self.facets
 
 
 @dataclass

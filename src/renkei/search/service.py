@@ -73,7 +73,7 @@ def package_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         results = [{k: r.get(k) for k in fields} for r in results]
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
-    for field, pairs in hits.facets.items():
+    for field, pairs in hits.facet_counts().items():  # counted meanwhile (tantivy)
         titles = _display_names(ctx, field, [v for v, _ in pairs])
         facets[field] = dict(pairs)
         search_facets[field] = {

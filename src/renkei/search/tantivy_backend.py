@@ -24,6 +24,8 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +79,7 @@ SORT_FIELD = {
 UNSEARCHED_EXTRAS = frozenset({"spatial"})
 BATCH = 2000
 FACET_CACHE_SIZE = 512
+FACET_WORKERS = 2  # threads counting facets beside the requests' own threads
 WRITER_HEAP = 64_000_000
 REINDEX_HEAP = 512_000_000
 # How much the quality score weighs on relevance: the "boost" field holds
@@ -397,6 +400,10 @@ class TantivySearch:
         self.index.reload()
         searcher = self.index.searcher()
         query = self.queries.request_query(request)
+        wanted = [f for f in request.facet_fields if f in FACET_FIELD]
+        # Facets are counted on a second core while this thread ranks the page: tantivy lets
+        # go of the GIL, so a broad query costs the longer of the two, not their sum.
+        counting = self._facets(searcher, query, request, wanted) if wanted else None
         first_field, descending = request.sort[0] if request.sort else ("score", True)
         order = tantivy.Order.Desc if descending else tantivy.Order.Asc
         limit = max(request.rows, 1)  # tantivy needs a positive limit; rows=0 keeps no hit
@@ -426,18 +433,18 @@ class TantivySearch:
             if request.cursor is not None and request.cursor.value == last:
                 seen = list(request.cursor.seen) + seen
             next_cursor = Cursor(first_field, descending, last, tuple(seen))
-        facets: dict[str, list[tuple[str, int]]] = {}
-        wanted = [f for f in request.facet_fields if f in FACET_FIELD]
-        if wanted:
-            facets = dict(self._facets(searcher, query, request, wanted))
-        for f in request.facet_fields:
-            facets.setdefault(f, [])
-        return SearchHits(count=count, ids=ids, facets=facets, next_cursor=next_cursor)
+
+        def facets() -> dict[str, list[tuple[str, int]]]:
+            counted = dict(counting.result()) if counting else {}
+            return {f: counted.get(f, []) for f in request.facet_fields}
+
+        return SearchHits(count, ids, {}, next_cursor, pending_facets=facets)
 
     def _facets(
         self, searcher: Any, query: Any, request: SearchRequest, wanted: list[str]
-    ) -> Facets:
-        """Facet counts, remembered until the index next changes (``renkei.search.facet_cache``)."""
+    ) -> Future[Facets]:
+        """Facet counts, remembered until the index next changes (``renkei.search.facet_cache``),
+        else counted in a worker thread."""
         size = request.facet_limit if request.facet_limit >= 0 else 100_000
         key = repr((request.query, request.filters, request.visibility, request.bbox,
                     request.temporal, wanted, size, request.facet_mincount))  # fmt: skip
@@ -455,10 +462,16 @@ class TantivySearch:
         version = self._version()
         cached = self.facet_cache.get(version, question)
         if cached is not None:
-            return cached
-        facets = self._count(searcher, question)
-        self.facet_cache.put(version, question, facets)
-        return facets
+            done: Future[Facets] = Future()
+            done.set_result(cached)
+            return done
+
+        def count() -> Facets:
+            facets = self._count(searcher, question)
+            self.facet_cache.put(version, question, facets)
+            return facets
+
+        return _facet_workers().submit(count)
 
     @staticmethod
     def _count(searcher: Any, question: Question) -> Facets:
@@ -517,6 +530,11 @@ class TantivySearch:
                 self.reindex(catalog)
             self.fresh = False
         self.apply_pending(catalog)
+
+
+@cache
+def _facet_workers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=FACET_WORKERS, thread_name_prefix="renkei-facets")
 
 
 def _quality_totals() -> Any:
