@@ -193,6 +193,12 @@ def test_compounds_match_only_where_their_characters_stand_together(
     assert names(api.ok("package_search", q="指定緊急避難場所")) == {"shelters"}
     assert names(api.ok("package_search", q="豊川市")) == set()  # no 中津川市 or 豊川 alone
     assert "near-miss" in names(api.ok("package_search", q="避難場所"))
+    # Across a break in the text (a space, Latin letters) the characters do not stand together,
+    # even when the bigrams on either side sit at the right distance (電話 新番号, 電話 A番号).
+    api.ok("package_create", admin, name="gap", owner_org="city",
+           title="電話 新番号と電話 A番号の案内")  # fmt: skip
+    assert names(api.ok("package_search", q="電話番号")) == set()
+    assert "gap" in names(api.ok("package_search", q="新番号"))
 
 
 def test_geometry_is_not_text(api: Any, world: dict[str, Any]) -> None:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 # "all" holds every searchable text of the dataset: free-text terms are matched and counted
 # there (one posting list per gram instead of one per field); "title" and "keys" (tags and
 # organization) only add to the score of what "all" matched; "notes" serves notes:… queries.

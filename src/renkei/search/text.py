@@ -73,10 +73,16 @@ def unigram_text(runs: list[str]) -> str:
     return " ".join(" ".join(run) for run in runs)
 
 
+#: Between the bigrams of two runs: two tokens that are never a bigram (runs hold no ASCII).
+#: They keep the runs' positions apart by a character, so that a query phrase pinned on every
+#: other bigram (tantivy_query) can't match across a gap: 電話 新番号 does not hold 電話番号.
+RUN_GAP = " | | "
+
+
 def bigram_text(runs: list[str]) -> str:
     """Overlapping character bigrams of each run, space-separated, in order: 避難場所 ->
     "避難 難場 場所". Indexed with positions, a phrase of a query's bigrams then matches exactly
     where the query's characters stand together."""
-    return " ".join(
+    return RUN_GAP.join(
         " ".join(run[i : i + 2] for i in range(len(run) - 1)) for run in runs if len(run) > 1
     )
