@@ -273,8 +273,17 @@ TRIGGERS = {
 #: the triggers that concern a numeric column, and those of the first four columns only
 NUMERIC_TRIGGERS = ("fullwidth", "layout", "platform")
 KEY_TRIGGERS = ("total", "footnote")
-#: any byte a plain number cannot hold: the column has text or decorated numbers
-NON_PLAIN_BYTES = re.compile(rb"[^0-9.]")
+#: the bytes a column of plain numbers is made of (cells back to back)
+PLAIN_BYTES = b"0123456789."
+
+
+def has_non_plain_bytes(buffer: memoryview) -> bool:
+    """Some byte is neither an ASCII digit nor a dot: the column has text or decorated numbers.
+    (``bytes.translate`` deletes at C speed: several times faster than a regex search for a
+    byte outside a class, which matters on columns of millions of digits.)"""
+    return bool(bytes(buffer).translate(None, PLAIN_BYTES))
+
+
 #: 1-12: a column is an area name when these characters are half as many as its cells
 AREA_CHARS = [ch.encode() for ch in "都道府県市区町村"]
 PAIR_SEPARATORS = "[,、，/／ ]"
@@ -575,7 +584,7 @@ def _check_column(
                     f"1つのセルに複数の数量: 「{text[:40]}」",
                     at(i),
                 )
-    elif NON_PLAIN_BYTES.search(buffer):
+    elif has_non_plain_bytes(buffer):
         # Cells of digits and dots only are plain numbers or no number at all: never reported.
         index = scan.candidates(col, "[^0-9.]")
         for i, text in scan.fullmatches(col, index, DECORATED):
