@@ -176,7 +176,7 @@ def _table(
         rows, quote_errors = _csv_module_rows(
             text if text is not None else utf8.decode("utf-8"), delimiter
         )
-        grid = Grid.from_rows(rows)
+        grid = Grid.from_rows(rows, owned=True)
     return DecodedTable(
         filename=filename,
         format="tsv" if delimiter == "\t" else "csv",
