@@ -56,3 +56,29 @@ def test_shutdown_drops_the_delayed_jobs_and_refuses_new_ones() -> None:
     queue.submit("after", lambda: runs.append("after"))
     time.sleep(0.1)
     assert runs == []
+
+
+def test_delayed_jobs_are_handed_over_one_at_a_time() -> None:
+    # A burst over many keys (a harvest) waits in the scheduler, not in the worker's queue:
+    # shutting down while the first runs drops the others instead of running them all.
+    queue = JobQueue()
+    started, release = threading.Event(), threading.Event()
+    runs: list[str] = []
+
+    def first() -> None:
+        runs.append("a")
+        started.set()
+        release.wait(30)
+
+    queue.submit("a", first, delay=0.05)
+    for key in ("b", "c"):
+        queue.submit(key, lambda key=key: runs.append(key), delay=0.05)  # type: ignore[misc]
+    assert started.wait(30)
+    time.sleep(0.2)  # b and c are due by now, and still not handed over
+    stopping = threading.Thread(target=queue.shutdown)
+    stopping.start()
+    time.sleep(0.1)
+    release.set()
+    stopping.join(30)
+    assert runs == ["a"]
+    assert queue.join(timeout=1)
