@@ -107,6 +107,18 @@ class Settings(BaseSettings):
         description="CSV/TSV files larger than this are inspected from their head and tail; "
         "their problems are then listed from a scan of the whole file",
     )
+    quality_on_save: bool = Field(
+        default=True,
+        description="Rescore a scored dataset in the background after each committed change "
+        "of it or of its resources (no link checks: `renkei quality scan --links`); false: "
+        "its report is only marked stale until the next scan",
+    )
+    quality_on_save_delay: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds a rescore waits after the first change, so that a burst of "
+        "edits of one dataset gives one rescore",
+    )
 
     @property
     def resolved_database_url(self) -> str:

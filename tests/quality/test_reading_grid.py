@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pytest
 
 from renkei.ingest.encoding import detect_encoding
-from renkei.quality import cellscan, csvgrid, machine_readability
+from renkei.quality import cellscan, csvgrid, machine_readability, reading
 from renkei.quality.grid import PY_WHITESPACE, Grid, GridRows
 from renkei.quality.reading import read_table, read_text_table
 
@@ -146,3 +146,54 @@ def test_quality_and_inspection_agree_on_a_mixed_file(tmp_path):
     found = detect_encoding(path)
     assert table.encoding == found.encoding == "utf-8"
     assert [line for line, _ in table.encoding_errors] == [found.error_line] == [3]
+
+
+def test_the_detector_hands_back_the_text_it_verified(fixture_file):
+    for name in (
+        "takamatsu_0002_aed.cp932.csv",
+        "takamatsu_0002_aed.utf16.csv",
+        "takamatsu_0002_aed.csv",
+    ):
+        data = fixture_file(f"csv-ja/{name}").read_bytes()
+        found = detect_encoding(data, transcode=True)
+        assert found.encoding == detect_encoding(data).encoding, name
+        if found.encoding.startswith("utf-8"):
+            assert found.utf8 is None, name  # UTF-8 bytes are used as they are: no copy
+        else:
+            assert found.utf8 == data.decode(found.encoding).encode("utf-8"), name
+
+
+def test_no_text_comes_back_when_the_encoding_is_not_verified():
+    data = "地域,名称\n高松市,中央公園\n".encode() + "丸亀市,城\n".encode("cp932")
+    found = detect_encoding(data, transcode=True)
+    assert found.error_offset is not None and found.utf8 is None
+
+
+@pytest.mark.parametrize("codec", reading.NO_REPLACEMENT_CODECS)
+def test_codecs_trusted_to_never_yield_a_replacement_character(codec):
+    # read_table skips its U+FFFD search for these codecs: hold them to it over every byte
+    # sequence of one and two bytes (and EUC-JP's three-byte JIS X 0212 sequences).
+    sequences = [bytes([a]) for a in range(256)]
+    sequences += [bytes([a, b]) for a in range(256) for b in range(256)]
+    if codec == "euc_jp":
+        sequences += [bytes([0x8F, a, b]) for a in range(0xA1, 0xFF) for b in range(0xA1, 0xFF)]
+    decoded = []
+    for raw in sequences:
+        try:
+            decoded.append(raw.decode(codec))
+        except UnicodeDecodeError:
+            continue
+    assert len(decoded) > 7000  # the table really was walked
+    assert not any("\ufffd" in text for text in decoded)
+
+
+def test_a_large_cp932_file_reads_as_its_utf8_twin(fixture_file):
+    # 250 KB: split by pyarrow from the UTF-8 the detector wrote, not by the csv module.
+    utf8_file = fixture_file("csv-ja/takamatsu_0062_medical.csv")
+    reference = read_table(utf8_file)
+    cp932_file = utf8_file.with_name("medical.cp932.csv")
+    cp932_file.write_bytes(utf8_file.read_bytes().decode("utf-8-sig").encode("cp932"))
+    assert cp932_file.stat().st_size >= csvgrid.MIN_BYTES
+    table = read_table(cp932_file)
+    assert table.encoding == "cp932" and not table.replacement_chars and not table.bom
+    assert list(table.sheets[0].rows) == list(reference.sheets[0].rows)

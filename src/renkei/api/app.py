@@ -16,6 +16,8 @@ from renkei.catalog.context import Catalog
 from renkei.config import Settings
 from renkei.datastore import sync as datastore_sync
 from renkei.datastore.store import DataStore
+from renkei.jobs.queue import JobQueue
+from renkei.quality import onsave as quality_onsave
 from renkei.search.backend import make_backend
 from renkei.store.blobs import LocalBlobStore
 from renkei.store.db import make_engine, make_sessionmaker, upgrade
@@ -41,6 +43,10 @@ def build_catalog(
         datastore=DataStore.open(settings),
     )
     catalog.resource_listeners.append(datastore_sync.resources_changed)
+    # Its own worker, so that a long DataStore load never holds a rescore back (nor the
+    # other way round).
+    catalog.jobs = JobQueue()
+    catalog.dataset_listeners.append(quality_onsave.datasets_changed)
     if apply_pending:
         catalog.search.ensure_built(catalog)  # type: ignore[union-attr]
         datastore_sync.resume(catalog)

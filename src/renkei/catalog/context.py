@@ -20,6 +20,7 @@ from renkei.store.tables import User
 
 if TYPE_CHECKING:
     from renkei.datastore.store import DataStore
+    from renkei.jobs.queue import JobQueue
     from renkei.search.backend import SearchBackend
 
 
@@ -42,6 +43,8 @@ class Context:
     catalog: Catalog | None = None
     # Resources whose file or existence changed in this transaction (see Catalog.listeners).
     resources_changed: set[str] = field(default_factory=set)
+    # Datasets whose metadata or resources a catalog write changed (see dataset_listeners).
+    datasets_changed: set[str] = field(default_factory=set)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _on_rollback: list[Callable[[], None]] = field(default_factory=list)
 
@@ -56,6 +59,10 @@ class Context:
     def note_resource(self, resource_id: str) -> None:
         """Tell the node's resource listeners (e.g. the DataStore) after the commit."""
         self.resources_changed.add(resource_id)
+
+    def note_dataset(self, package_id: str) -> None:
+        """Tell the node's dataset listeners (e.g. quality rescoring) after the commit."""
+        self.datasets_changed.add(package_id)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the transaction has committed (e.g. delete a replaced file)."""
@@ -80,6 +87,11 @@ class Catalog:
     # Called after a commit with the ids of resources whose file or existence changed; they
     # run after the writer's transaction, so a slow listener never holds the write lock.
     resource_listeners: list[Callable[[Catalog, set[str]], None]] = field(default_factory=list)
+    # Called after a commit with the ids of datasets a catalog write changed (their metadata,
+    # resources or organisation), likewise after the writer's transaction.
+    dataset_listeners: list[Callable[[Catalog, set[str]], None]] = field(default_factory=list)
+    # Background work of the node's services that is not a DataStore load (quality rescoring).
+    jobs: JobQueue | None = None
 
     @contextmanager
     def context(self, user_id: str | None = None, *, write: bool = True) -> Iterator[Context]:
@@ -127,3 +139,9 @@ class Catalog:
                         listener(self, set(ctx.resources_changed))
                     except Exception:
                         log.exception("a resource listener failed")
+            if ctx.datasets_changed:
+                for dataset_listener in self.dataset_listeners:
+                    try:
+                        dataset_listener(self, set(ctx.datasets_changed))
+                    except Exception:
+                        log.exception("a dataset listener failed")

@@ -7,6 +7,9 @@ is its superset (髙, ①, NEC/IBM extensions) and what Windows writes.
 
 This is the one detector of the project: inspection reads files, the quality checks pass the
 bytes they already hold (``detect_encoding`` takes either), so both give the same verdict.
+Verifying a legacy encoding means decoding the whole file; a caller that wants the text asks
+for it (``transcode=True``) and gets it as UTF-8 from that same pass, instead of decoding the
+file a second time.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import codecs
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,6 +41,9 @@ class EncodingResult:
     error_offset: int | None = None
     error_line: int | None = None
     tried: tuple[str, ...] = ()
+    #: the whole file decoded by ``encoding`` and written as UTF-8, from the verifying pass;
+    #: only with ``transcode=True``, for an encoding other than UTF-8 that decoded every byte
+    utf8: bytes | None = field(default=None, repr=False)
 
     @property
     def bom(self) -> bool:
@@ -58,13 +64,19 @@ def _open(source: Source) -> Iterator[BinaryIO]:
             yield handle
 
 
-def _strict_failure(source: Source, encoding: str) -> tuple[int, int, int] | None:
+def _strict_failure(
+    source: Source, encoding: str, keep: list[bytes] | None = None
+) -> tuple[int, int, int] | None:
     """(byte offset, 1-based line, multi-byte evidence before it) of the first byte
-    ``encoding`` can't decode; None when the whole file decodes."""
+    ``encoding`` can't decode; None when the whole file decodes. The decoded text is appended
+    to ``keep`` as UTF-8, chunk by chunk, when a list is given."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
     lines = 1
     non_ascii = 0
+    # A line end is one 0x0A byte in UTF-8, CP932 and EUC-JP (never a trail byte): counting
+    # bytes is cheaper than counting in the decoded text. UTF-16 is counted in the text.
+    count_text = encoding.startswith("utf-16")
     with _open(source) as handle:
         while chunk := handle.read(CHUNK):
             try:
@@ -74,9 +86,11 @@ def _strict_failure(source: Source, encoding: str) -> tuple[int, int, int] | Non
                 good = chunk[: max(exc.start, 0)]
                 non_ascii += len(good) - len(good.decode(encoding, "ignore"))
                 return offset + exc.start, lines + _count_lines(good, encoding), non_ascii
-            lines += text.count("\n")
+            lines += text.count("\n") if count_text else chunk.count(b"\n")
             non_ascii += len(chunk) - len(text)  # bytes beyond one per character
             offset += len(chunk)
+            if keep is not None:
+                keep.append(text.encode("utf-8"))
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -111,8 +125,11 @@ def utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def detect_encoding(source: Source) -> EncodingResult:
-    """The encoding of a file (a path) or of its bytes (the same answer for both)."""
+def detect_encoding(source: Source, *, transcode: bool = False) -> EncodingResult:
+    """The encoding of a file (a path) or of its bytes (the same answer for both).
+
+    With ``transcode``, a file in another encoding than UTF-8 comes back with its text as
+    UTF-8 (``EncodingResult.utf8``), taken from the pass that verified the encoding."""
     with _open(source) as handle:
         head = handle.read(4096)
     if head.startswith(codecs.BOM_UTF8):
@@ -127,9 +144,14 @@ def detect_encoding(source: Source) -> EncodingResult:
     index = 0
     while index < len(candidates):
         candidate = candidates[index]
-        failure = _strict_failure(source, candidate)
+        # UTF-8 is already what the caller wants: its bytes need no copy.
+        keep: list[bytes] | None = (
+            [] if transcode and candidate not in ("utf-8", "utf-8-sig") else None
+        )
+        failure = _strict_failure(source, candidate, keep)
         if failure is None:
-            return EncodingResult(candidate, tried=tuple(candidates))
+            utf8 = b"".join(keep) if keep is not None else None
+            return EncodingResult(candidate, tried=tuple(candidates), utf8=utf8)
         failures[candidate] = failure
         if candidate == "utf-8" and failure[2] >= MIXED_EVIDENCE:
             break  # UTF-8 text, then something else: mixed, whatever else might decode it

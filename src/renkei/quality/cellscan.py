@@ -6,7 +6,7 @@ meant. Running it on every cell would cost a Python call per cell, so each rule 
 cheaper tests that may say "maybe" but never miss:
 
 1. one RE2 pass over the column's cells back to back for the union of the rules' triggers
-   (``which``, for all columns of a sheet at once): a clean column costs one C pass;
+   (``which``, with patterns compiled once per process): a clean column costs one C pass;
 2. a pyarrow (RE2) kernel over the cells, whose matches are the candidate cells;
 3. the Python regex on the candidates only (``hits``, ``fullmatches``).
 
@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import re2
 
 from renkei.quality.grid import PY_WHITESPACE, raw, texts
 
@@ -52,51 +54,31 @@ def count(blob: str, pattern: re.Pattern[str]) -> int:
 def which(columns: list[pa.Array], patterns: list[dict[str, str]]) -> list[set[str]]:
     """For each column, the names of its RE2 ``patterns`` that may match in it.
 
-    Each column is seen as one string (its cells back to back); every pattern runs once over
-    all the columns that ask for it (one regex compilation per sheet, not per column), the
-    union of a column's patterns first, so a clean column costs a single pass."""
-    wholes = _wholes(columns)
-    union = ["|".join(f"(?:{p})" for p in wanted.values()) for wanted in patterns]
-    fired: list[set[str]] = [set() for _ in columns]
-    maybe_any = _grouped(wholes, union, range(len(columns)))
-    for name in {name for wanted in patterns for name in wanted}:
-        asking = [c for c in range(len(columns)) if maybe_any[c] and name in patterns[c]]
-        by_pattern: dict[str, list[int]] = {}
-        for c in asking:
-            by_pattern.setdefault(patterns[c][name], []).append(c)
-        for pattern, cols in by_pattern.items():
-            hit = _grouped(wholes, [pattern] * len(cols), cols)
-            fired_cols = [c for c, h in zip(cols, (hit[c] for c in cols), strict=True) if h]
-            for c in fired_cols:
-                fired[c].add(name)
+    Each column is seen as one string (its cells back to back, without a copy); the union of
+    a column's patterns runs first, so a clean column costs a single pass. The patterns are
+    compiled once per process (``google-re2``, the engine pyarrow's regex kernels use): a
+    pyarrow kernel compiles its pattern at every call, which for a small file cost more than
+    the scan itself."""
+    fired: list[set[str]] = []
+    for col, wanted in zip(columns, patterns, strict=True):
+        text = raw(col)
+        named = {name: pattern for name, pattern in wanted.items() if pattern}
+        if not named or _re2(_union(tuple(named.values()))).search(text) is None:
+            fired.append(set())
+            continue
+        fired.append({name for name, p in named.items() if _re2(p).search(text) is not None})
     return fired
 
 
-def _wholes(columns: list[pa.Array]) -> pa.Array:
-    """One string per column: its cells back to back (one copy of the text)."""
-    parts = [bytes(raw(col)) for col in columns]
-    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum([len(p) for p in parts], out=offsets[1:])
-    return pa.LargeStringArray.from_buffers(
-        len(parts), pa.py_buffer(offsets), pa.py_buffer(b"".join(parts))
-    )
+def _union(patterns: tuple[str, ...]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
 
 
-def _grouped(wholes: pa.Array, patterns: list[str], cols) -> dict[int, bool]:
-    """Does pattern k match column cols[k]? Columns sharing a pattern go in one kernel call."""
-    cols = list(cols)
-    out: dict[int, bool] = {}
-    groups: dict[str, list[int]] = {}
-    for c, pattern in zip(cols, patterns, strict=True):
-        if pattern:
-            groups.setdefault(pattern, []).append(c)
-        else:
-            out[c] = False
-    for pattern, members in groups.items():
-        subset = wholes.take(pa.array(members, pa.int64()))
-        hits = pc.match_substring_regex(subset, pattern).to_pylist()
-        out.update(zip(members, hits, strict=True))
-    return out
+@cache
+def _re2(pattern: str) -> re2._Regexp:
+    """An RE2 pattern, compiled once per process (RE2 falls back from its DFA to an NFA on
+    any input, so a search never gives up on a large column)."""
+    return re2.compile(pattern)
 
 
 def candidates(column: pa.Array, re2: str) -> np.ndarray:

@@ -75,14 +75,16 @@ class Grid:
         self._row_reads = 0
 
     @classmethod
-    def from_rows(cls, rows: Sequence[list[str]]) -> Grid:
+    def from_rows(cls, rows: Sequence[list[str]], *, owned: bool = False) -> Grid:
+        """A grid of these rows; ``owned``: the rows are the grid's from now on (a reader's
+        fresh lists), so they are kept as they are instead of copied."""
         width = max((len(r) for r in rows), default=0)
         padded = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
         columns = [pa.array(col, type=pa.string()) for col in zip(*padded, strict=True)]
         if not rows:
             columns = []
         grid = cls(columns, np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows)))
-        grid._rows = [list(r) for r in rows]
+        grid._rows = list(rows) if owned else [list(r) for r in rows]
         return grid
 
     def __len__(self) -> int:
@@ -131,6 +133,12 @@ class Grid:
 
     def nonempty_per_row(self) -> np.ndarray:
         """Cells that are not '' in each row."""
+        if self._rows is not None and len(self._rows) <= ROW_READS:
+            # A small grid that holds its rows: counting in them beats a kernel per column.
+            rows = self._rows
+            return np.fromiter(
+                (len(r) - r.count("") for r in rows), dtype=np.int64, count=len(rows)
+            )
         counts = np.zeros(len(self), dtype=np.int64)
         for col in self.columns:
             counts += nonempty(col)

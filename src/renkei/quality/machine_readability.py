@@ -273,15 +273,22 @@ TRIGGERS = {
 #: the triggers that concern a numeric column, and those of the first four columns only
 NUMERIC_TRIGGERS = ("fullwidth", "layout", "platform")
 KEY_TRIGGERS = ("total", "footnote")
-#: any byte a plain number cannot hold: the column has text or decorated numbers
-NON_PLAIN_BYTES = re.compile(rb"[^0-9.]")
+#: the bytes a column of plain numbers is made of (cells back to back)
+PLAIN_BYTES = b"0123456789."
+
+
+def has_non_plain_bytes(buffer: memoryview) -> bool:
+    """Some byte is neither an ASCII digit nor a dot: the column has text or decorated numbers.
+    (``bytes.translate`` deletes at C speed: several times faster than a regex search for a
+    byte outside a class, which matters on columns of millions of digits.)"""
+    return bool(bytes(buffer).translate(None, PLAIN_BYTES))
+
+
 #: 1-12: a column is an area name when these characters are half as many as its cells
 AREA_CHARS = [ch.encode() for ch in "都道府県市区町村"]
 PAIR_SEPARATORS = "[,、，/／ ]"
 #: the values of a yes/no column (which needs no unit)
 YES_NO = pa.array(["", "0", "1", "0.0", "1.0"])
-PLAIN_JOINED = scan.joined(PLAIN)
-DECORATED_JOINED = scan.joined(DECORATED)
 
 
 def visible(cell: str, limit: int = 50) -> str:
@@ -302,13 +309,25 @@ def numeric_data(sheet: Sheet, layout: Layout, c: int) -> bool:
 
 
 def numeric_column(col: list[str] | tuple[str, ...]) -> bool:
-    """A column of numbers (plain or decorated with 円, commas, ▲ ...), judged on a sample."""
+    """A column of numbers (plain or decorated with 円, commas, ▲ ...), judged on a sample:
+    at least 80 % of its filled cells are (decorated) numbers, and one is a plain number."""
     sample = [v for v in col[:SAMPLE] if v]
     if not sample:
         return False
-    blob = scan.join(sample)
-    decorated = len(DECORATED_JOINED.findall(blob))
-    return decorated >= 0.8 * len(sample) and PLAIN_JOINED.search(blob) is not None
+    needed = 0.8 * len(sample)
+    misses = 0
+    # In blocks, stopping as soon as even all the cells left could not reach 80 %: a text
+    # column is decided on its first cells (each cell is one C call to the regex).
+    for start in range(0, len(sample), NUMERIC_BLOCK):
+        block = sample[start : start + NUMERIC_BLOCK]
+        misses += len(block) - sum(1 for m in map(DECORATED.fullmatch, block) if m)
+        if len(sample) - misses < needed:
+            return False
+    return any(map(PLAIN.fullmatch, sample))
+
+
+#: cells judged between two looks at whether the column can still be numeric
+NUMERIC_BLOCK = 100
 
 
 def _loc(sheet: Sheet, row: int | None = None, col: int | None = None, label: str | None = None):
@@ -575,7 +594,7 @@ def _check_column(
                     f"1つのセルに複数の数量: 「{text[:40]}」",
                     at(i),
                 )
-    elif NON_PLAIN_BYTES.search(buffer):
+    elif has_non_plain_bytes(buffer):
         # Cells of digits and dots only are plain numbers or no number at all: never reported.
         index = scan.candidates(col, "[^0-9.]")
         for i, text in scan.fullmatches(col, index, DECORATED):

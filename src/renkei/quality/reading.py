@@ -150,10 +150,24 @@ def _csv_module_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[t
     return rows, quote_errors
 
 
+#: codecs whose strict decoding never yields U+FFFD (checked over every byte sequence, see
+#: tests/quality/test_reading_grid.py): text they decoded cannot hold one, so the search for
+#: it (13 ms on 20 MB) is skipped
+NO_REPLACEMENT_CODECS = ("cp932", "euc_jp")
+
+
 def _table(
-    utf8: bytes, head: str, *, filename: str, encoding: str, size: int, text: str | None = None
+    utf8: bytes,
+    head: str,
+    *,
+    filename: str,
+    encoding: str,
+    size: int,
+    text: str | None = None,
+    replacement_chars: bool | None = None,
 ) -> DecodedTable:
-    """A CSV/TSV table from its UTF-8 bytes (no BOM); ``head`` is the start of the text."""
+    """A CSV/TSV table from its UTF-8 bytes (no BOM); ``head`` is the start of the text;
+    ``replacement_chars`` when already known (else the bytes are searched for U+FFFD)."""
     delimiter = _delimiter(head, Path(filename).suffix.lower())
     # Small files go to the csv module directly: pyarrow's fixed cost per file is larger.
     grid = csvgrid.split(utf8, delimiter) if len(utf8) >= csvgrid.MIN_BYTES else None
@@ -162,7 +176,7 @@ def _table(
         rows, quote_errors = _csv_module_rows(
             text if text is not None else utf8.decode("utf-8"), delimiter
         )
-        grid = Grid.from_rows(rows)
+        grid = Grid.from_rows(rows, owned=True)
     return DecodedTable(
         filename=filename,
         format="tsv" if delimiter == "\t" else "csv",
@@ -170,7 +184,9 @@ def _table(
         size=size,
         sheets=[Sheet(name=None, rows=GridRows(grid), _grid=grid)],
         quote_errors=quote_errors,
-        replacement_chars="\ufffd".encode() in utf8,
+        replacement_chars=(
+            "\ufffd".encode() in utf8 if replacement_chars is None else replacement_chars
+        ),
     )
 
 
@@ -310,18 +326,31 @@ def read_table(path: Path, *, filename: str | None = None) -> DecodedTable:
             f"{filename} is a legacy Excel (.xls) or other OLE file; save it as XLSX or CSV first"
         )
     data = path.read_bytes()
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        found = detect_encoding(data)
-        if not found.encoding.startswith("utf-16"):
-            raise ReadError(f"{filename} looks binary (NUL bytes), not a CSV/TSV text file")
-    else:
-        found = detect_encoding(data)
+    # The detector decodes the whole file to verify its encoding; it hands that text back as
+    # UTF-8 (``transcode``) so that a CP932 or UTF-16 file is decoded once, not twice.
+    found = detect_encoding(data, transcode=True)
+    if (
+        b"\x00" in data[:4096]
+        and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        and not found.encoding.startswith("utf-16")
+    ):
+        raise ReadError(f"{filename} looks binary (NUL bytes), not a CSV/TSV text file")
     encoding = found.encoding
-    if encoding in ("utf-8", "utf-8-sig") and found.error_offset is None:
-        # Valid UTF-8 (the detector decoded all of it): split the bytes as they are.
-        utf8 = data[3:] if found.bom else data
+    if found.error_offset is None and (found.utf8 is not None or encoding.startswith("utf-8")):
+        # Every byte decoded: valid UTF-8 is split as it is, another encoding as the UTF-8
+        # the detector wrote (a BOM the codec kept is dropped, as read_text_table does).
+        utf8 = found.utf8 if found.utf8 is not None else data
+        if utf8.startswith(codecs.BOM_UTF8):
+            utf8 = utf8[3:]
         head = utf8[: 4 * 65536].decode("utf-8", "ignore")[:65536]
-        table = _table(utf8, head, filename=filename, encoding=encoding, size=size)
+        table = _table(
+            utf8,
+            head,
+            filename=filename,
+            encoding=encoding,
+            size=size,
+            replacement_chars=False if encoding in NO_REPLACEMENT_CODECS else None,
+        )
     else:
         text, errors = _decode(data, encoding)
         table = read_text_table(text, filename=filename, encoding=encoding, size=size)

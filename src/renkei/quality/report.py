@@ -76,6 +76,17 @@ class ScanInput:
     previous_downloads: dict[str, LinkResult]
     site_url: str = ""
     default_lang: str = "ja"
+    #: resource id -> the stored scores of the resource scorers, for the uploads whose file
+    #: (hash, name, declared format) is the one they were computed on (``gather(reuse=True)``)
+    previous_content: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def file_key(res: dict[str, Any]) -> dict[str, Any] | None:
+    """What the resource scorers' verdict on an upload depends on: the file (its SHA-256),
+    the name it is read under and the declared format. None for a link or an unhashed file."""
+    if res.get("url_type") != "upload" or not res.get("hash"):
+        return None
+    return {"hash": res["hash"], "filename": _filename(res), "format": res.get("format")}
 
 
 @dataclass
@@ -86,7 +97,10 @@ class Evaluation:
     resource_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def gather(ctx: Context, pkg: Package) -> ScanInput:
+def gather(ctx: Context, pkg: Package, *, reuse_content: bool = False) -> ScanInput:
+    """What scoring ``pkg`` needs. ``reuse_content``: keep the stored content-check scores of
+    the uploads whose file has not changed (a rescore after a metadata edit) instead of
+    reading the files again."""
     dataset = package_dict(ctx, pkg)
     blob_paths: dict[str, Path] = {}
     for res_id, key in ctx.session.execute(
@@ -105,14 +119,26 @@ def gather(ctx: Context, pkg: Package) -> ScanInput:
     }
     links: dict[str, LinkResult] = {}
     downloads: dict[str, LinkResult] = {}
+    content: dict[str, list[dict[str, Any]]] = {}
     for res in dataset["resources"]:
         old = previous.get(res["id"]) or {}
         if old.get("link") and old["link"].get("url") == res.get("url"):
             links[res["id"]] = LinkResult.from_dict(old["link"])
         if old.get("download") and old["download"].get("url") == res.get("download_url"):
             downloads[res["id"]] = LinkResult.from_dict(old["download"])
+        key = file_key(res)
+        if reuse_content and key is not None and old.get("file") == key:
+            content[res["id"]] = [
+                s for s in old.get("scores", []) if s["scorer"] not in NOT_CONTENT_SCORERS
+            ]
     return ScanInput(
-        dataset, blob_paths, links, downloads, ctx.settings.site_url, ctx.settings.default_locale
+        dataset,
+        blob_paths,
+        links,
+        downloads,
+        ctx.settings.site_url,
+        ctx.settings.default_locale,
+        previous_content=content,
     )
 
 
@@ -144,6 +170,7 @@ def evaluate(
         link: LinkResult | None = None
         download: LinkResult | None = None
         extra_scores: list[Score] = []
+        content_file: dict[str, Any] | None = None
         if res.get("url_type") == "upload":
             path = scan.blob_paths.get(rid)
             exists = path is not None and path.is_file()
@@ -151,9 +178,17 @@ def evaluate(
             reach[rid] = mqa.Reach(access=exists, download=exists, note=note)
             if exists and path is not None:
                 head = _read_head(path)
-                file = ResourceFile(rid, path, _filename(res), res.get("format"))
-                for scorer in scorers:
-                    extra_scores.extend(_run_scorer(scorer, file))
+                reused = scan.previous_content.get(rid) if resource_scorers is None else None
+                if reused is not None:
+                    # The same file under the same name and format: its checks would say
+                    # the same again (the default scorers only; others are always run).
+                    extra_scores = [Score.model_validate(s) for s in reused]
+                else:
+                    file = ResourceFile(rid, path, _filename(res), res.get("format"))
+                    for scorer in scorers:
+                        extra_scores.extend(_run_scorer(scorer, file))
+                if resource_scorers is None:
+                    content_file = file_key(res)
         else:
             if links is not None and res.get("url"):
                 link = links.check(res["url"], read_head=True)
@@ -190,6 +225,8 @@ def evaluate(
             "stars": int(stars.points),
             "link": link.as_dict() if link else None,
             "download": download.as_dict() if download else None,
+            # the file the content scores were computed on (see gather(reuse_content=True))
+            "file": content_file,
             "scores": [s.model_dump(mode="json") for s in scores],
         }
 
@@ -262,12 +299,14 @@ def _run_scorer(scorer: ResourceScorer, file: ResourceFile) -> list[Score]:
         ]
 
 
+#: the scores of a resource report that are not its resource scorers' (content checks)
+NOT_CONTENT_SCORERS = ("openness", "links")
+
+
 def _scores(report: dict[str, Any]) -> list[Score]:
     """A resource's own scores; openness and links are counted once, at the dataset level."""
     return [
-        Score.model_validate(s)
-        for s in report["scores"]
-        if s["scorer"] not in ("openness", "links")
+        Score.model_validate(s) for s in report["scores"] if s["scorer"] not in NOT_CONTENT_SCORERS
     ]
 
 

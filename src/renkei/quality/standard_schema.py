@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -172,13 +172,27 @@ def resolve(name: str) -> dict:
     return candidates(name)[0]
 
 
+#: what a column name may differ by and still be the same name
+LABEL_NOISE = re.compile(r"[\s_・\-()（）]")
+
+
+@lru_cache(maxsize=8192)
 def _norm(label: str) -> str:
     text = unicodedata.normalize("NFKC", label).lower()
-    return re.sub(r"[\s_・\-()（）]", "", text)
+    return LABEL_NOISE.sub("", text)
 
 
-def _names(schema: dict) -> set[str]:
-    return {_norm(f["name"]) for f in schema["fields"]}
+def _names(schema: dict) -> frozenset[str]:
+    """The schema's column names, normalised. A shipped schema's are computed once per process:
+    detecting the schema of a file compares its header with all of them (600 names)."""
+    if catalog().get(schema.get("name", "")) is schema:
+        return _shipped_names(schema["name"])
+    return frozenset(_norm(f["name"]) for f in schema["fields"])
+
+
+@cache
+def _shipped_names(name: str) -> frozenset[str]:
+    return frozenset(_norm(f["name"]) for f in catalog()[name]["fields"])
 
 
 @cache

@@ -26,7 +26,7 @@ from renkei.quality.layout import (
     nonempty,
     notes_sheet,
 )
-from renkei.quality.machine_readability import NON_PLAIN_BYTES, PLAIN, numeric_data
+from renkei.quality.machine_readability import PLAIN, has_non_plain_bytes, numeric_data
 from renkei.quality.reading import DecodedTable, Sheet
 from renkei.quality.rules import Collector, rule
 
@@ -247,7 +247,7 @@ def check_sheet(sheet: Sheet, out: Collector, layout: Layout | None = None) -> L
         filled = nonempty(sheet, layout, c)
         if filled < 5 or not numeric_data(sheet, layout, c):
             continue
-        if not NON_PLAIN_BYTES.search(raw(col)):
+        if not has_non_plain_bytes(raw(col)):
             continue  # every cell is a plain number
         # Cells of ASCII digits are plain numbers; Python judges the others (digits of any
         # script count for PLAIN).

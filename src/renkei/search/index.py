@@ -50,9 +50,11 @@ def search_columns(dataset: dict[str, Any], org: dict[str, Any] | None) -> tuple
 
 
 def mark_changed(ctx: Context, pkg: Package) -> None:
-    """Recompute ``pkg``'s search columns and queue it for the search index."""
+    """Recompute ``pkg``'s search columns and queue it for the search index; the dataset's
+    other followers (quality rescoring) hear of the change after the commit."""
     refresh_search_columns(ctx.session, pkg)
     queue(ctx, pkg.id)
+    ctx.note_dataset(pkg.id)
 
 
 def queue(ctx: Context, package_id: str) -> None:
