@@ -161,6 +161,15 @@ def test_not_a_workbook_and_not_a_table(tmp_path: Path) -> None:
     result = inspect_file(binary)
     assert result.format is None and result.ok and result.columns == []
     assert rules(result) == ["ingest.file.not_tabular"]
+    # Binary bytes that happen to start with "{" are not JSON (and not a JSON error).
+    braced = tmp_path / "blob.bin"
+    braced.write_bytes(b"{\x00\xff\xfe" + bytes(range(256)) * 4)
+    result = inspect_file(braced)
+    assert result.format is None and rules(result) == ["ingest.file.not_tabular"]
+    # A JSON file whose 8 KiB head ends inside a multi-byte character is still JSON.
+    cut = tmp_path / "cut.json"
+    cut.write_text('[{"名前": "' + "あ" * 4000 + '"}]', encoding="utf-8")
+    assert inspect_file(cut).format == "json"
 
 
 def test_invalid_json(tmp_path: Path) -> None:

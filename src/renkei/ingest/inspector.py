@@ -62,7 +62,7 @@ def detect_format(path: Path, filename: str, declared: str | None = None) -> str
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     # A CSV may start with "[注]": a .csv/.tsv name or a declared csv/tsv keeps it a table.
     textual = by_name in ("csv", "tsv") or hint in ("csv", "tsv")
-    if stripped[:1] in (b"{", b"[") and not textual:
+    if stripped[:1] in (b"{", b"[") and not textual and _is_text(head):
         if (
             by_name == "geojson"
             or hint == "geojson"
@@ -79,6 +79,18 @@ def detect_format(path: Path, filename: str, declared: str | None = None) -> str
     if by_name in ("csv", "tsv") or by_name is None:
         return by_name or "csv"
     return by_name
+
+
+def _is_text(head: bytes) -> bool:
+    """UTF-8 without NUL bytes (the last character may be cut by the 8 KiB read): a binary
+    file that happens to start with "{" or "[" is not JSON."""
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start >= len(head) - 3 and error.reason == "unexpected end of data"
+    return True
 
 
 def _zip_is_xlsx(path: Path) -> bool:
