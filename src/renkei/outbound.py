@@ -111,6 +111,12 @@ def guarded_transport(
     transport = httpx.HTTPTransport(trust_env=False)
     # httpx has no parameter for httpcore's network backend: give its pool one that checks.
     # The pool is rebuilt with httpx's own TLS context, so certificates are verified as usual.
+    # Should a new httpx rename the attribute, refuse to run rather than fetch unguarded.
+    if not isinstance(getattr(transport, "_pool", None), httpcore.ConnectionPool):
+        raise RuntimeError(
+            "this httpx keeps its connection pool elsewhere: outbound fetches can't be "
+            "guarded; use the httpx version pinned in pyproject.toml"
+        )
     transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
         max_connections=100,  # httpx's default limits
