@@ -173,6 +173,23 @@ def test_search_facet_dataset_and_language(demo_node: DemoNode, new_page: Any) -
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
+def test_quality_report_from_the_dataset_page(demo_node: DemoNode, new_page: Any) -> None:
+    """The demo is scored when it loads: the dataset page links to every finding."""
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(demo_node.url + "/dataset/takamatsu-evacuation-space")
+    page.get_by_role("link", name="すべての指摘と直し方").click()
+    expect(page.locator("h1")).to_contain_text("品質")
+    expect(page.get_by_role("heading", name="メタデータ（data.europa.eu MQA）")).to_be_visible()
+    rows = page.locator("table.findings tbody tr")
+    assert rows.count() > 0
+    expect(page.locator("table.findings").first).to_contain_text("直し方")
+    _shot(page, "quality.png")
+    page.goto(demo_node.url + "/quality")
+    expect(page.get_by_role("link", name="高松市")).to_be_visible()
+
+
 def test_phone_width(demo_node: DemoNode, new_page: Any) -> None:
     page = new_page(PHONE)
     page.goto(demo_node.url + "/")
@@ -222,6 +239,7 @@ def test_editor_logs_in_and_manages_tokens(demo_node: DemoNode, new_page: Any) -
     expect(page).to_have_url(demo_node.url + "/dataset")  # back where the login started
     expect(page.locator(".flash")).to_contain_text("demo-editor としてログインしています")
     # Members see their organization's private datasets in the search, as through the API.
+    page.goto(demo_node.url + "/dataset?q=階数別建物棟数")
     expect(page.locator(".badge-private").first).to_be_visible()
 
     page.get_by_role("link", name="demo-editor").click()
@@ -371,6 +389,9 @@ def test_editor_creates_a_dataset_by_uploading_a_csv(demo_node: DemoNode, new_pa
         "/inventory/takamatsu-city",
         "/roadmap",
         "/roadmap/04-01?lang=en",
+        "/dataset/takamatsu-evacuation-space/quality",
+        "/organization/takamatsu-city/quality?lang=en",
+        "/quality",
     ],
 )
 def test_no_serious_accessibility_violations(demo_node: DemoNode, new_page: Any, path: str) -> None:
@@ -383,8 +404,15 @@ def test_no_serious_accessibility_violations_at_phone_width(
     demo_node: DemoNode, new_page: Any
 ) -> None:
     page = new_page(PHONE)
-    for path in ("/", "/dataset?q=避難", "/dataset/takamatsu-aed"):
+    for path in (
+        "/",
+        "/dataset?q=避難",
+        "/dataset/takamatsu-aed",
+        "/dataset/takamatsu-aed/quality",
+    ):
         page.goto(demo_node.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} scrolls sideways at phone width"
         assert _axe_problems(page) == [], path
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from renkei.catalog import groups, packages, resources, users
 from renkei.catalog.context import Catalog
 from renkei.catalog.resources import Upload
+from renkei.quality.scan import datasets_to_scan, scan
 from renkei.store.tables import User
 
 DEMO_DIR = Path(str(importlib_resources.files("renkei.demo")))
@@ -63,6 +64,10 @@ def load(catalog: Catalog, progress: Callable[[str], None] = lambda _: None) -> 
         _load_dataset(catalog, admin.id, dataset)
     progress("roadmap, inventory and data requests")
     _load_needs(catalog, admin.id)
+    # Scored from the start, so that the quality pages, badges and facet show something (no
+    # link checks: the demo makes no outbound requests).
+    progress("quality scores")
+    scan(catalog, datasets_to_scan(catalog, everything=True))
     return token
 
 

@@ -9,6 +9,7 @@ from renkei.web.routes import (
     home,
     imports,
     needs,
+    quality,
     resources,
     roadmap,
     users,
@@ -17,5 +18,16 @@ from renkei.web.routing import web_router
 
 router = web_router()
 # The editor's fixed paths (/dataset/x/resource/new) come before the pages they resemble.
-for module in (home, dashboard, datasets, resources, groups, users, needs, roadmap, imports):
+for module in (
+    home,
+    dashboard,
+    datasets,
+    resources,
+    groups,
+    users,
+    needs,
+    roadmap,
+    imports,
+    quality,
+):
     router.include_router(module.router)
