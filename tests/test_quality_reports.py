@@ -16,6 +16,7 @@ from renkei.catalog.context import Catalog
 from renkei.cli import app
 from renkei.config import Settings
 from renkei.quality.findings import Score
+from renkei.quality.reading import ReadError
 from renkei.quality.report import ResourceFile, evaluate, gather
 from renkei.store.tables import Package, QualityHistory, QualityReport
 from tests.test_quality_links import server  # noqa: F401  (the loopback HTTP server fixture)
@@ -309,6 +310,17 @@ def test_resource_scorers_plug_in_for_uploaded_files(
     # A scorer that fails on a file is a finding, not a failed scan.
     (failed,) = report["scores"][2]["findings"]
     assert failed["rule"] == "quality.scorer-failed" and "ValueError" in failed["message"]
+    # A file that isn't what its format says: the reader's message, for the publisher to act on.
+
+    def unreadable(file: ResourceFile) -> list[Score]:
+        raise ReadError("aed.xlsx is not a readable XLSX workbook: not a zip file")
+
+    evaluation_b = evaluate(scan_input, resource_scorers=[unreadable])
+    report_b = next(iter(evaluation_b.resource_reports.values()))
+    (unread,) = report_b["scores"][1]["findings"]
+    assert unread["rule"] == "quality.scorer-failed"
+    assert unread["message"] == "aed.xlsx is not a readable XLSX workbook: not a zip file"
+    assert "XLSX" in unread["fix"] and "読めませんでした" in unread["message_ja"]
     assert evaluation.dataset_report["counts"]["warning"] >= 1
     summary = evaluation.dataset_report["resources"][0]["scores"]
     assert summary[1] == {

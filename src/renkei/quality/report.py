@@ -31,6 +31,7 @@ from renkei.quality import freshness, mqa, openness
 from renkei.quality.dcat_ap import DcatApValidator
 from renkei.quality.findings import Finding, Location, Score, Severity
 from renkei.quality.links import SNIFF_BYTES, LinkChecker, LinkResult, links_score
+from renkei.quality.reading import ReadError
 from renkei.search.index import queue
 from renkei.store.tables import Package, QualityHistory, QualityReport, Resource
 
@@ -272,31 +273,42 @@ def evaluate(
 
 
 def _run_scorer(scorer: ResourceScorer, file: ResourceFile) -> list[Score]:
-    """A scorer's scores; a scorer that fails on a file becomes a finding, not a failed scan."""
+    """A scorer's scores; a scorer that fails on a file becomes a finding, not a failed scan.
+    A file that isn't what its format says (ReadError) is the publisher's to fix: its message
+    goes into the finding, and the log gets one line, not a traceback."""
+    name = getattr(scorer, "__name__", type(scorer).__name__)
     try:
         return scorer(file)
+    except ReadError as exc:
+        log.warning("quality scorer %s could not read resource %s: %s", name, file.resource_id, exc)
+        message, message_ja = str(exc), f"検査 {name} はこのファイルを読めませんでした: {exc}"
+        fix = "Publish the file in the format it declares (e.g. save it again as XLSX or CSV)."
+        fix_ja = "宣言した形式のファイルで公開してください（例: XLSX や CSV で保存し直す）。"
     except Exception as exc:
         log.exception("quality scorer %r failed on resource %s", scorer, file.resource_id)
-        name = getattr(scorer, "__name__", type(scorer).__name__)
         error = type(exc).__name__
-        return [
-            Score(
-                scorer=name,
-                points=0,
-                max_points=0,
-                findings=[
-                    Finding(
-                        rule="quality.scorer-failed",
-                        severity=Severity.warning,
-                        location=Location(resource_id=file.resource_id),
-                        message=f"The check {name} could not read this file ({error}).",
-                        message_ja=f"検査 {name} はこのファイルを読めませんでした（{error}）。",
-                        fix="Check that the file is what its format says; report it if it is.",
-                        fix_ja="ファイルが形式どおりか確認し、そうであれば不具合として報告してください。",
-                    )
-                ],
-            )
-        ]
+        message = f"The check {name} could not read this file ({error})."
+        message_ja = f"検査 {name} はこのファイルを読めませんでした（{error}）。"
+        fix = "Check that the file is what its format says; report it if it is."
+        fix_ja = "ファイルが形式どおりか確認し、そうであれば不具合として報告してください。"
+    return [
+        Score(
+            scorer=name,
+            points=0,
+            max_points=0,
+            findings=[
+                Finding(
+                    rule="quality.scorer-failed",
+                    severity=Severity.warning,
+                    location=Location(resource_id=file.resource_id),
+                    message=message,
+                    message_ja=message_ja,
+                    fix=fix,
+                    fix_ja=fix_ja,
+                )
+            ],
+        )
+    ]
 
 
 #: the scores of a resource report that are not its resource scorers' (content checks)
