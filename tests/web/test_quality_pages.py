@@ -122,6 +122,7 @@ def test_organization_summary_and_public_ranking(
 
     summary = client.get(f"/organization/{site.org}/quality.json").json()
     assert (summary["datasets"], summary["scored"]) == (1, 1)  # anonymous: the public one
+    assert [d["name"] for d in summary["lowest"]] == [site.public]
     html = client.get(f"/organization/{site.org}/quality").text
     band_link = f"/dataset?organization={site.org}&amp;quality={public['band']}"
     assert band_link in html
@@ -132,6 +133,13 @@ def test_organization_summary_and_public_ranking(
     login(client, site.member)
     summary = client.get(f"/organization/{site.org}/quality.json").json()
     assert (summary["datasets"], summary["scored"]) == (2, 2)  # a member reads both
+    lowest = summary["lowest"]
+    assert {d["name"] for d in lowest} == {site.public, site.private}
+    assert lowest[0]["total"] <= lowest[1]["total"]  # what to fix first comes first
+    assert (
+        f'href="/dataset/{site.private}/quality"'
+        in client.get(f"/organization/{site.org}/quality").text
+    )
     assert client.get("/quality.json").json()["ranking"][0]["scored_datasets"] == 1
     assert client.get("/organization/no-such-org/quality").status_code == 404
 

@@ -71,6 +71,9 @@ def _org(ctx: Context, name: str) -> Group:
     return get_group(ctx, name, is_organization=True)
 
 
+LOWEST_SHOWN = 10
+
+
 def organization_report(ctx: Context, name: str) -> dict[str, Any]:
     """Aggregate, band distribution and trend of the datasets of ``name`` the caller may read."""
     org = _org(ctx, name)
@@ -89,6 +92,19 @@ def organization_report(ctx: Context, name: str) -> dict[str, Any]:
     )
     bands = Counter(band for _, band, _ in rows)
     stars = Counter(int(s or 0) for _, _, s in rows)
+    # What to fix first: the lowest totals (ties by name), each with its own report.
+    lowest = ctx.session.execute(
+        select(Package.name, Package.title, QualityReport.total, QualityReport.band)
+        .add_columns(QualityReport.stars)
+        .join(Package, Package.id == QualityReport.package_id)
+        .where(
+            QualityReport.subject_type == "dataset",
+            Package.owner_org == org.id,
+            visible,
+        )
+        .order_by(QualityReport.total, Package.name)
+        .limit(LOWEST_SHOWN)
+    ).all()
     history = ctx.session.execute(
         select(QualityHistory.package_id, QualityHistory.scored_at, QualityHistory.total)
         .join(Package, Package.id == QualityHistory.package_id)
@@ -106,6 +122,10 @@ def organization_report(ctx: Context, name: str) -> dict[str, Any]:
         "bands": {b: bands.get(b, 0) for b in BANDS},
         "stars": {str(n): stars.get(n, 0) for n in range(6)},
         "trend": _trend(history),
+        "lowest": [
+            {"name": n, "title": t or n, "total": total, "band": band, "stars": stars}
+            for n, t, total, band, stars in lowest
+        ],
     }
 
 

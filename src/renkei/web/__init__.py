@@ -24,7 +24,6 @@ from renkei.catalog.context import Catalog
 from renkei.errors import BadRequest, NotFound
 from renkei.web.page import Web, WebOptions, wants_json
 from renkei.web.ratelimit import LoginLimiter
-from renkei.web.routes import router
 from renkei.web.secret import load_secret_key
 from renkei.web.views import ViewCounter
 
@@ -51,6 +50,11 @@ def mount(app: FastAPI, catalog: Catalog) -> None:
         https_only=settings.site_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # The pages are imported here, not with the package: the quality and catalog services they
+    # call use helpers of this package (renkei.web.jsonld for DCAT-AP), and importing one of
+    # those must not drag every page in (an import cycle through renkei.quality.report).
+    from renkei.web.routes import router
+
     app.include_router(router)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
