@@ -88,7 +88,7 @@ def dataset_quality_page(request: Request, name: str) -> Response:
         "dataset_quality.html",
         data,
         title=web.gettext("Quality: %(name)s", name=title),
-        extra={**_labels(web), "dataset_title": title},
+        extra=_labels(web),
     )
 
 
