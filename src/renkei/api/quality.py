@@ -11,8 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from renkei.api import rest
 from renkei.api.deps import catalog_of
 from renkei.quality import service
-from renkei.quality.links import LinkChecker
-from renkei.quality.report import ScanInput, evaluate
+from renkei.quality.report import ScanInput
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
@@ -32,14 +31,7 @@ async def scan_dataset(
     """Score the dataset now and store the report (editors of its organization)."""
     scan: ScanInput = await rest.call_service(request, service.prepare_scan, id_or_name)
     settings = catalog_of(request).settings
-
-    def run() -> Any:
-        if not links:
-            return evaluate(scan)
-        with LinkChecker.from_settings(settings) as checker:
-            return evaluate(scan, links=checker)
-
-    evaluation = await run_in_threadpool(run)
+    evaluation = await run_in_threadpool(service.evaluate_scan, scan, settings, links=links)
     return await rest.call_service(request, service.save_scan, evaluation, write=True)
 
 

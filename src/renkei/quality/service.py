@@ -20,9 +20,19 @@ from renkei.catalog.context import Context
 from renkei.catalog.groups import get_group
 from renkei.catalog.packages import editable_package, readable_package
 from renkei.catalog.resources import get_resource
+from renkei.config import Settings
 from renkei.errors import NotFound
 from renkei.quality import mqa
-from renkei.quality.report import Evaluation, ScanInput, gather, is_stale, save, stored
+from renkei.quality.links import LinkChecker
+from renkei.quality.report import (
+    Evaluation,
+    ScanInput,
+    evaluate,
+    gather,
+    is_stale,
+    save,
+    stored,
+)
 from renkei.store.tables import Group, Package, QualityHistory, QualityReport
 
 BANDS = ("excellent", "good", "sufficient", "bad")
@@ -61,6 +71,15 @@ def prepare_scan(ctx: Context, ref: str) -> ScanInput:
     return gather(ctx, editable_package(ctx, ref))
 
 
+def evaluate_scan(scan: ScanInput, settings: Settings, *, links: bool = False) -> Evaluation:
+    """Score what ``prepare_scan`` gathered (no transaction held: link checks take seconds);
+    ``links`` also checks the link resources' URLs over HTTP."""
+    if not links:
+        return evaluate(scan)
+    with LinkChecker.from_settings(settings) as checker:
+        return evaluate(scan, links=checker)
+
+
 def save_scan(ctx: Context, evaluation: Evaluation) -> dict[str, Any]:
     editable_package(ctx, evaluation.package_id)  # still allowed, still there
     save(ctx, evaluation)
@@ -80,6 +99,7 @@ def organization_report(ctx: Context, name: str) -> dict[str, Any]:
     visible = authz.visible_packages(ctx)
     rows = ctx.session.execute(
         select(QualityReport.total, QualityReport.band, QualityReport.stars)
+        .add_columns(Package.name, Package.title)
         .join(Package, Package.id == QualityReport.package_id)
         .where(
             QualityReport.subject_type == "dataset",
@@ -90,21 +110,10 @@ def organization_report(ctx: Context, name: str) -> dict[str, Any]:
     datasets = ctx.session.scalar(
         select(func.count()).select_from(Package).where(Package.owner_org == org.id, visible)
     )
-    bands = Counter(band for _, band, _ in rows)
-    stars = Counter(int(s or 0) for _, _, s in rows)
+    bands = Counter(row.band for row in rows)
+    stars = Counter(int(row.stars or 0) for row in rows)
     # What to fix first: the lowest totals (ties by name), each with its own report.
-    lowest = ctx.session.execute(
-        select(Package.name, Package.title, QualityReport.total, QualityReport.band)
-        .add_columns(QualityReport.stars)
-        .join(Package, Package.id == QualityReport.package_id)
-        .where(
-            QualityReport.subject_type == "dataset",
-            Package.owner_org == org.id,
-            visible,
-        )
-        .order_by(QualityReport.total, Package.name)
-        .limit(LOWEST_SHOWN)
-    ).all()
+    lowest = sorted(rows, key=lambda row: (row.total, row.name))[:LOWEST_SHOWN]
     history = ctx.session.execute(
         select(QualityHistory.package_id, QualityHistory.scored_at, QualityHistory.total)
         .join(Package, Package.id == QualityHistory.package_id)
@@ -115,16 +124,22 @@ def organization_report(ctx: Context, name: str) -> dict[str, Any]:
         "organization": {"id": org.id, "name": org.name, "title": org.title or org.name},
         "datasets": datasets or 0,
         "scored": len(rows),
-        "average_total": _avg([t for t, _, _ in rows]),
+        "average_total": _avg([row.total for row in rows]),
         "max": mqa.MAX_POINTS,
-        "band": mqa.band(_avg([t for t, _, _ in rows]) or 0) if rows else None,
-        "average_stars": _avg([float(s or 0) for _, _, s in rows]),
+        "band": mqa.band(_avg([row.total for row in rows]) or 0) if rows else None,
+        "average_stars": _avg([float(row.stars or 0) for row in rows]),
         "bands": {b: bands.get(b, 0) for b in BANDS},
         "stars": {str(n): stars.get(n, 0) for n in range(6)},
         "trend": _trend(history),
         "lowest": [
-            {"name": n, "title": t or n, "total": total, "band": band, "stars": stars}
-            for n, t, total, band, stars in lowest
+            {
+                "name": row.name,
+                "title": row.title or row.name,
+                "total": row.total,
+                "band": row.band,
+                "stars": row.stars,
+            }
+            for row in lowest
         ],
     }
 

@@ -337,6 +337,14 @@ class Web:
             },
         }
 
+    def login_first(self, message: str) -> Response:
+        """A page that needs a login: JSON gets the error; a browser is sent to the login form
+        with ``message``, and back here after it."""
+        if self.as_json:
+            return self.error(NotAuthorized(message))
+        self.flash(message)
+        return self.redirect("/user/login", {"next": self.request.url.path})
+
     def redirect(self, path: str, params: Mapping[str, Any] | None = None) -> Response:
         return self.finish(RedirectResponse(self.url(path, params or {}), status_code=303))
 

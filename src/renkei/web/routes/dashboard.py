@@ -44,10 +44,7 @@ FIX_BELOW = N_("The form has problems: see the messages next to the fields.")
 
 
 def _login_required(web: Web) -> Response:
-    if web.as_json:
-        return web.error(NotAuthorized(web.gettext(LOGIN_REQUIRED)))
-    web.flash(web.gettext(LOGIN_REQUIRED))
-    return web.redirect("/user/login", {"next": web.request.url.path})
+    return web.login_first(web.gettext(LOGIN_REQUIRED))
 
 
 async def _read_form(web: Web, limit: int | None = None) -> tuple[dict[str, Any], Upload | None]:

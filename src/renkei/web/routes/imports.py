@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from renkei.api.multipart import read_multipart
-from renkei.errors import NotAuthorized, ValidationError
+from renkei.errors import ValidationError
 from renkei.ingest import bulk
 from renkei.web.i18n import N_
 from renkei.web.page import Web
@@ -84,7 +84,4 @@ def _render(web: Web, data: dict[str, Any], status: int = 200) -> Response:
 
 
 def _login_required(web: Web) -> Response:
-    if web.as_json:
-        return web.error(NotAuthorized(web.gettext(LOGIN_REQUIRED)))
-    web.flash(web.gettext(LOGIN_REQUIRED))
-    return web.redirect("/user/login", {"next": "/import"})
+    return web.login_first(web.gettext(LOGIN_REQUIRED))

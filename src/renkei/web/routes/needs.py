@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from renkei.catalog import groups
 from renkei.catalog.context import Context
-from renkei.errors import NotAuthorized, ValidationError
+from renkei.errors import ValidationError
 from renkei.requests import inventory, rules, service, stats
 from renkei.web.i18n import N_
 from renkei.web.page import Web
@@ -53,13 +53,6 @@ def _labels(web: Web) -> dict[str, Any]:
 
 def _organizations(ctx: Context) -> list[dict[str, Any]]:
     return groups.organization_list(ctx, {"all_fields": True, "sort": "title asc"})
-
-
-def _login_first(web: Web, message: str) -> Response:
-    if web.as_json:
-        return web.error(NotAuthorized(message))
-    web.flash(message)
-    return web.redirect("/user/login", {"next": web.request.url.path})
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -115,7 +108,7 @@ LOGIN_TO_REQUEST = N_("Log in to request data.")
 def request_new_page(request: Request) -> Response:
     web = Web(request)
     if web.user is None:
-        return _login_first(web, web.gettext(LOGIN_TO_REQUEST))
+        return web.login_first(web.gettext(LOGIN_TO_REQUEST))
     return _new_form(web, {"organization": request.query_params.get("organization", "")}, {}, 200)
 
 
@@ -125,7 +118,7 @@ async def request_create_page(request: Request) -> Response:
     form = await request.form()
     web.check_csrf(form)
     if web.user is None:
-        return _login_first(web, web.gettext(LOGIN_TO_REQUEST))
+        return web.login_first(web.gettext(LOGIN_TO_REQUEST))
     values = {k: str(form.get(k) or "") for k in REQUEST_FIELDS}
 
     def create() -> dict[str, Any]:
@@ -183,7 +176,7 @@ async def _act(
     form = await request.form()
     web.check_csrf(form)
     if web.user is None:
-        return _login_first(web, web.gettext("Log in first."))
+        return web.login_first(web.gettext("Log in first."))
     values = {k: str(form.get(k) or "") for k in fields}
 
     def run() -> None:
@@ -299,7 +292,7 @@ async def inventory_import_page(request: Request, organization: str) -> Response
     form = await request.form()
     web.check_csrf(form)
     if web.user is None:
-        return _login_first(web, web.gettext("Log in first."))
+        return web.login_first(web.gettext("Log in first."))
     upload = form.get("file")
     raw = await upload.read(MAX_UPLOAD + 1) if isinstance(upload, StarletteUpload) else b""
     filename = upload.filename or "" if isinstance(upload, StarletteUpload) else ""

@@ -14,10 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from renkei.catalog import authz
 from renkei.catalog.context import Context
 from renkei.catalog.packages import get_package, package_show
-from renkei.errors import NotAuthorized, NotFound
+from renkei.errors import NotFound
 from renkei.quality import service
-from renkei.quality.links import LinkChecker
-from renkei.quality.report import evaluate
 from renkei.web.i18n import N_
 from renkei.web.page import Web
 from renkei.web.routes.datasets import QUALITY_BANDS
@@ -100,28 +98,22 @@ async def score_dataset(request: Request, name: str) -> Response:
     fields = dict(await request.form())
     web.check_csrf(fields)
     if web.user is None:
-        if web.as_json:
-            return web.error(NotAuthorized(web.gettext("Log in first.")))
-        web.flash(web.gettext("Log in first."))
-        return web.redirect("/user/login", {"next": f"/dataset/{name}/quality"})
+        return web.login_first(web.gettext("Log in first."))
     check_links = fields.get("links") in ("1", "true", "on")
 
     def prepare() -> Any:
         with web.context() as ctx:
             return service.prepare_scan(ctx, name)
 
-    def score(scan: Any) -> Any:
-        if not check_links:
-            return evaluate(scan)
-        with LinkChecker.from_settings(web.settings) as checker:
-            return evaluate(scan, links=checker)
-
     def save(evaluation: Any) -> dict[str, Any]:
         with web.context(write=True) as ctx:
             return service.save_scan(ctx, evaluation)
 
     scan = await run_in_threadpool(prepare)
-    report = await run_in_threadpool(save, await run_in_threadpool(score, scan))
+    evaluation = await run_in_threadpool(
+        service.evaluate_scan, scan, web.settings, links=check_links
+    )
+    report = await run_in_threadpool(save, evaluation)
     web.flash(web.gettext("The dataset was scored: %(total)s of %(max)s points.",
                           total=round(report["total"]), max=round(report["max"])))  # fmt: skip
     path = f"/dataset/{report['name']}/quality"
